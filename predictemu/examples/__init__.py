@@ -1,0 +1,1 @@
+"""Real-data examples that ship with predictemu."""

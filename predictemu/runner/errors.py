@@ -1,0 +1,113 @@
+"""Translate DuckDB errors into the SQL Server messages T-SQL users know."""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from predictemu.errors import TsqlError
+
+_TYPE_NAMES = {
+    "INT8": "tinyint",
+    "INT16": "smallint",
+    "INT32": "int",
+    "INT64": "bigint",
+    "INTEGER": "int",
+    "BIGINT": "bigint",
+    "SMALLINT": "smallint",
+    "FLOAT": "real",
+    "DOUBLE": "float",
+    "DATE": "date",
+    "TIMESTAMP": "datetime2",
+    "BOOLEAN": "bit",
+}
+
+# (pattern over DuckDB's message, SQL Server message number, message template)
+_RULES: list[tuple[re.Pattern[str], int, str]] = [
+    (
+        re.compile(r"Table with name (\S+?) does not exist"),
+        208,
+        "Invalid object name '{0}'.",
+    ),
+    (
+        re.compile(r"Table or view with name (\S+?) does not exist"),
+        208,
+        "Invalid object name '{0}'.",
+    ),
+    (
+        re.compile(r'Referenced column "?([^"\s]+)"? not found'),
+        207,
+        "Invalid column name '{0}'.",
+    ),
+    (
+        re.compile(
+            r"Values list \"?(\S+?)\"? does not have a column named \"?([^\"\s]+)"
+        ),
+        207,
+        "Invalid column name '{1}'.",
+    ),
+    (
+        re.compile(r"Division by zero", re.IGNORECASE),
+        8134,
+        "Divide by zero error encountered.",
+    ),
+    (
+        re.compile(r"Could not convert string '(.*?)' to (\w+)"),
+        245,
+        "Conversion failed when converting the varchar value '{0}' to data type {1}.",
+    ),
+    (
+        re.compile(r"(?:Table|View|Schema) with name \"?(\S+?)\"? already exists"),
+        2714,
+        "There is already an object named '{0}' in the database.",
+    ),
+    (
+        re.compile(r"NOT NULL constraint failed: (\S+)"),
+        515,
+        "Cannot insert the value NULL into column '{0}'; column does not allow nulls. "
+        "INSERT fails.",
+    ),
+    (
+        re.compile(r"Duplicate key \"(.*?)\" violates primary key"),
+        2627,
+        "Violation of PRIMARY KEY constraint. Cannot insert duplicate key ({0}).",
+    ),
+    (
+        re.compile(
+            r"Type (\w+) with value (\S+) can't be cast because the value is out"
+        ),
+        8115,
+        "Arithmetic overflow error converting expression to data type {0}.",
+    ),
+    (
+        re.compile(r"Overflow in \w+ of \w+ \((.*?)\)"),
+        8115,
+        "Arithmetic overflow error converting expression to data type {0}.",
+    ),
+]
+
+
+def map_duckdb_error(err: duckdb.Error) -> TsqlError:
+    """Return the SQL Server error that matches a DuckDB exception."""
+    text = str(err)
+    for pattern, number, template in _RULES:
+        match = pattern.search(text)
+        if match:
+            groups = [_display(g) for g in match.groups()]
+            return TsqlError(template.format(*groups), number=number)
+    if isinstance(err, duckdb.ParserException):
+        return TsqlError(f"Incorrect syntax: {_first_line(text)}", number=102, level=15)
+    return TsqlError(_first_line(text), number=50000)
+
+
+def _display(value: str) -> str:
+    value = value.strip('"')
+    if value.startswith("main.") or value.startswith("dbo."):
+        value = value.split(".", 1)[1]
+    return _TYPE_NAMES.get(value.upper(), value)
+
+
+def _first_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else text

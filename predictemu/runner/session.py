@@ -1,0 +1,643 @@
+"""Run T-SQL scripts against a DuckDB database with T-SQL's execution model.
+
+The runner interprets what DuckDB has no notion of (batches, variables, control
+flow, procedures, TRY/CATCH, PREDICT) and hands each SQL statement, translated
+by :mod:`predictemu.tsql.transpile`, to DuckDB. Each statement runs in its own
+transaction unless the script opened one, so a failed statement leaves the
+database as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from sqlglot import exp
+
+from predictemu.errors import PredictEmuError, TsqlError, UnsupportedError
+from predictemu.predict.model import ModelCache
+from predictemu.runner.errors import map_duckdb_error
+from predictemu.runner.output import Output, RunResult
+from predictemu.runner.predict_exec import PredictBinder
+from predictemu.sqltypes import SqlType, sql_type_from_arrow, sql_type_from_ast
+from predictemu.tsql import expressions as tx
+from predictemu.tsql.batches import Batch, split_batches
+from predictemu.tsql.dialect import parse_batch
+from predictemu.tsql.transpile import (
+    DEFAULT_SCHEMA,
+    TEMP_CATALOG,
+    TranspileContext,
+    Variable,
+    cte_names_of,
+    is_temp,
+    qualify_table,
+    to_duckdb,
+)
+
+logger = logging.getLogger(__name__)
+
+TARGETS = ("synapse", "sqledge")
+CATALOG_SCHEMA = "predictemu"
+MAX_LOOP_ITERATIONS = 10_000_000
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Return(Exception):
+    def __init__(self, status: int | None) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass
+class Frame:
+    """The variable scope of a batch or a procedure call."""
+
+    variables: dict[str, Variable] = field(default_factory=dict)
+    procedure: str | None = None
+    batch: int | None = None
+    error: dict[str, Any] | None = None
+
+
+class Session:
+    """A connection to a DuckDB database that runs T-SQL scripts.
+
+    Parameters
+    ----------
+    database:
+        A DuckDB database file (created when missing) or ``":memory:"``.
+    target:
+        ``"synapse"`` (a dedicated SQL pool, the default) rejects T-SQL the pool
+        does not accept; ``"sqledge"`` follows the SQL Server engine.
+    threads:
+        onnxruntime scoring threads for PREDICT; defaults to the CPU count.
+    null_policy:
+        What PREDICT does with NULL in an integer or string input: ``"error"``
+        (the default) or ``"null"`` (return NULL predictions for such rows).
+        NULL in a real or float input is always fed as NaN.
+    """
+
+    def __init__(
+        self,
+        database: str | Path = ":memory:",
+        target: str = "synapse",
+        threads: int | None = None,
+        null_policy: str = "error",
+        batch_rows: int = 65_536,
+        progress: Callable[[int | None], Callable[[int], None] | None] | None = None,
+    ) -> None:
+        if target not in TARGETS:
+            raise PredictEmuError(
+                f"Unknown target '{target}'; choose one of: {', '.join(TARGETS)}."
+            )
+        if null_policy not in ("error", "null"):
+            raise PredictEmuError(
+                f"Unknown null policy '{null_policy}'; choose 'error' or 'null'."
+            )
+        self.database = str(database)
+        self.target = target
+        self.threads = threads or os.cpu_count() or 1
+        self.null_policy = null_policy
+        self.batch_rows = batch_rows
+        self.progress = progress
+        self.con = duckdb.connect(self.database)
+        self.con.execute("SET integer_division = true")
+        self.con.execute(f"ATTACH ':memory:' AS {TEMP_CATALOG}")
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {DEFAULT_SCHEMA}")
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG_SCHEMA}")
+        self.con.execute(
+            f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.procedures "
+            "(name VARCHAR PRIMARY KEY, definition VARCHAR NOT NULL)"
+        )
+        self.models = ModelCache()
+        self.nocount = False
+        self.in_transaction = False
+        self.output: Output = Output()
+
+    def close(self) -> None:
+        """Close the DuckDB connection."""
+        self.con.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- running scripts ----------------------------------------------------------
+
+    def run(
+        self,
+        script: str,
+        output: Output | None = None,
+        variables: dict[str, Any] | None = None,
+    ) -> RunResult:
+        """Run a T-SQL script; stop at the first error that no CATCH handles.
+
+        ``variables`` predeclares variables for every batch, for example
+        ``{"@model": model_bytes}``; their types follow the Python values.
+        """
+        output = output or Output()
+        self.output = output
+        status = None
+        for batch in split_batches(script):
+            for _ in range(batch.repeat):
+                status = self._run_batch(batch, variables)
+        return RunResult(output.results, output.messages, status)
+
+    def _run_batch(self, batch: Batch, variables: dict[str, Any] | None) -> int | None:
+        frame = Frame(batch=batch.number)
+        for name, value in (variables or {}).items():
+            frame.variables[_normal(name)] = Variable(_python_sql_type(value), value)
+        try:
+            statements = parse_batch(batch.text)
+            for statement in statements:
+                self.execute(statement, frame)
+        except _Return as signal:
+            return signal.status
+        except TsqlError as err:
+            err.locate(None, batch.number)
+            if err.line is not None and err.script_line is None:
+                err.script_line = batch.first_line + err.line - 1
+            raise
+        return None
+
+    # -- statements -----------------------------------------------------------------
+
+    def execute(self, statement: exp.Expression, frame: Frame) -> None:
+        """Execute one parsed statement in ``frame``."""
+        line = statement.meta.get("line")
+        try:
+            handler = self._HANDLERS.get(type(statement))
+            if handler is not None:
+                handler(self, statement, frame)
+            else:
+                self._execute_sql(statement, frame)
+        except TsqlError as err:
+            if err.procedure is None and frame.procedure:
+                err.procedure = frame.procedure
+            raise err.locate(line) from None
+
+    def _execute_block(self, block: exp.Block, frame: Frame) -> None:
+        for statement in block.expressions:
+            self.execute(statement, frame)
+
+    def _execute_if(self, statement: exp.IfBlock, frame: Frame) -> None:
+        if self._condition(statement.this, frame):
+            self.execute(statement.args["true"], frame)
+        elif statement.args.get("false") is not None:
+            self.execute(statement.args["false"], frame)
+
+    def _execute_while(self, statement: exp.WhileBlock, frame: Frame) -> None:
+        iterations = 0
+        while self._condition(statement.this, frame):
+            iterations += 1
+            if iterations > MAX_LOOP_ITERATIONS:
+                raise TsqlError(
+                    f"WHILE loop ran {MAX_LOOP_ITERATIONS:,} times; predictemu stops "
+                    "it as a runaway loop. Check the loop condition."
+                )
+            try:
+                self.execute(statement.args["body"], frame)
+            except _Break:
+                break
+            except _Continue:
+                continue
+
+    def _execute_try(self, statement: tx.TryCatch, frame: Frame) -> None:
+        try:
+            self._execute_block(statement.this, frame)
+        except TsqlError as err:
+            if self.in_transaction:
+                # DuckDB aborts the whole transaction on an error, as SQL Server
+                # does with XACT_ABORT ON.
+                self._rollback()
+            saved = frame.error
+            frame.error = {
+                "message": err.message,
+                "number": err.number,
+                "severity": err.level,
+                "state": err.state,
+                "line": err.line,
+                "procedure": err.procedure,
+            }
+            try:
+                self._execute_block(statement.args["catch"], frame)
+            finally:
+                frame.error = saved
+
+    def _execute_print(self, statement: tx.Print, frame: Frame) -> None:
+        value = self.evaluate(statement.this, frame)
+        self.output.message("" if value is None else _text(value))
+
+    def _execute_declare(self, statement: tx.DeclareStatement, frame: Frame) -> None:
+        for item in statement.expressions:
+            name = _normal(item.name)
+            if name in frame.variables:
+                raise TsqlError(
+                    f"The variable name '{item.name}' has already been declared. "
+                    "Variable names must be unique within a query batch or stored "
+                    "procedure.",
+                    number=134,
+                )
+            if item.args.get("schema") is not None:
+                raise UnsupportedError(
+                    f"Table variables (DECLARE {item.name} TABLE) are not supported "
+                    "in a dedicated SQL pool; use a #temp table instead."
+                )
+            sql_type = sql_type_from_ast(item.args["kind"], declaration=True)
+            variable = Variable(sql_type)
+            frame.variables[name] = variable
+            default = item.args.get("default")
+            if default is not None:
+                variable.value = self._evaluate_as(default, sql_type, frame)
+
+    def _execute_set_variable(self, statement: tx.SetVariable, frame: Frame) -> None:
+        variable = self._variable(statement.name, frame)
+        expression = statement.expression
+        op = statement.args.get("op")
+        if op:
+            operators = {
+                "+": exp.Add,
+                "-": exp.Sub,
+                "*": exp.Mul,
+                "/": exp.Div,
+                "%": exp.Mod,
+            }
+            if op not in operators:
+                raise UnsupportedError(f"SET {statement.name} {op}= is not supported.")
+            target = exp.Parameter(this=exp.var(statement.name.lstrip("@")))
+            expression = operators[op](this=target, expression=exp.paren(expression))
+        variable.value = self._evaluate_as(expression, variable.sql_type, frame)
+
+    def _execute_set_option(self, statement: tx.SetOption, frame: Frame) -> None:
+        option = statement.name.upper()
+        value = (statement.args.get("value") or "").upper()
+        if option == "NOCOUNT":
+            self.nocount = value == "ON"
+        else:
+            logger.info("SET %s %s has no effect in predictemu", option, value)
+
+    def _execute_return(self, statement: tx.Return, frame: Frame) -> None:
+        value = statement.this
+        status = (
+            None if value is None else self._evaluate_as(value, SqlType("int"), frame)
+        )
+        raise _Return(status)
+
+    def _execute_break(self, statement: tx.Break, frame: Frame) -> None:
+        raise _Break()
+
+    def _execute_continue(self, statement: tx.Continue, frame: Frame) -> None:
+        raise _Continue()
+
+    def _execute_throw(self, statement: tx.Throw, frame: Frame) -> None:
+        if statement.this is None:
+            if frame.error is None:
+                raise TsqlError(
+                    "THROW without parameters must be inside a CATCH block.",
+                    number=10704,
+                    level=15,
+                )
+            error = frame.error
+            raise TsqlError(
+                error["message"], error["number"], error["severity"], error["state"]
+            )
+        number = self._evaluate_as(statement.this, SqlType("int"), frame)
+        message = self.evaluate(statement.args["message"], frame)
+        state = self._evaluate_as(statement.args["state"], SqlType("int"), frame)
+        if number is None or number < 50000:
+            raise TsqlError(
+                f"Error number {number} in the THROW statement is outside the valid "
+                "range. Specify an error number in the valid range of 50000 to "
+                "2147483647.",
+                number=35100,
+            )
+        raise TsqlError(_text(message), number, 16, state)
+
+    def _execute_raiserror(self, statement: tx.RaisError, frame: Frame) -> None:
+        message = self.evaluate(statement.this, frame)
+        severity = self._evaluate_as(statement.args["severity"], SqlType("int"), frame)
+        state = self._evaluate_as(statement.args["state"], SqlType("int"), frame)
+        arguments = [self.evaluate(a, frame) for a in statement.expressions]
+        text = _text(message)
+        if arguments:
+            text = _format_raiserror(text, arguments)
+        if severity is not None and severity <= 10:
+            self.output.message(text)
+            return
+        raise TsqlError(text, 50000, severity or 16, state or 1)
+
+    def _execute_transaction(
+        self, statement: tx.TransactionStatement, frame: Frame
+    ) -> None:
+        word = statement.name.upper()
+        if word == "BEGIN":
+            if self.in_transaction:
+                raise UnsupportedError(
+                    "Nested BEGIN TRANSACTION is not supported by predictemu."
+                )
+            self.con.execute("BEGIN TRANSACTION")
+            self.in_transaction = True
+        elif not self.in_transaction:
+            number = 3902 if word == "COMMIT" else 3903
+            raise TsqlError(
+                f"The {word} TRANSACTION request has no corresponding BEGIN "
+                "TRANSACTION.",
+                number=number,
+            )
+        elif word == "COMMIT":
+            self.con.execute("COMMIT")
+            self.in_transaction = False
+        else:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.Error:
+            logger.debug("ROLLBACK found no open transaction")
+        self.in_transaction = False
+
+    def _execute_create_procedure(
+        self, statement: tx.CreateProcedure, frame: Frame
+    ) -> None:
+        from predictemu.runner.procedures import create_procedure
+
+        create_procedure(self, statement)
+
+    def _execute_exec(self, statement: tx.ExecProcedure, frame: Frame) -> None:
+        from predictemu.runner.procedures import execute_procedure
+
+        execute_procedure(self, statement, frame)
+
+    _HANDLERS: dict[type, Callable] = {
+        exp.Block: _execute_block,
+        exp.IfBlock: _execute_if,
+        exp.WhileBlock: _execute_while,
+        tx.TryCatch: _execute_try,
+        tx.Print: _execute_print,
+        tx.DeclareStatement: _execute_declare,
+        tx.SetVariable: _execute_set_variable,
+        tx.SetOption: _execute_set_option,
+        tx.Return: _execute_return,
+        tx.Break: _execute_break,
+        tx.Continue: _execute_continue,
+        tx.Throw: _execute_throw,
+        tx.RaisError: _execute_raiserror,
+        tx.TransactionStatement: _execute_transaction,
+        tx.CreateProcedure: _execute_create_procedure,
+        tx.ExecProcedure: _execute_exec,
+    }
+
+    # -- SQL statements -----------------------------------------------------------
+
+    def _execute_sql(self, statement: exp.Expression, frame: Frame) -> None:
+        from predictemu.runner.statements import prepare_statement
+
+        prepared = prepare_statement(self, statement, frame)
+        if prepared is None:
+            return
+        self._run_prepared(prepared, frame)
+
+    def _run_prepared(self, prepared, frame: Frame) -> None:
+        binder = PredictBinder(self, frame)
+        own_transaction = not self.in_transaction
+        if own_transaction:
+            self.con.execute("BEGIN TRANSACTION")
+        try:
+            statement = binder.bind(prepared.statement)
+            context = self.context(frame)
+            sql = to_duckdb(statement, context)
+            logger.debug("DuckDB SQL: %s", sql)
+            if prepared.kind == "query" and prepared.consume is None:
+                relation = self.con.sql(sql, params=context.params or None)
+                rows = self.output.result(relation.to_arrow_reader(self.batch_rows))
+                self._rows_affected(rows)
+            else:
+                result = self.con.execute(sql, context.params)
+                if prepared.consume is not None:
+                    prepared.consume(result)
+                else:
+                    self._consume(result, prepared.kind)
+            if prepared.after is not None:
+                prepared.after()
+            if own_transaction:
+                self.con.execute("COMMIT")
+        except BaseException as err:
+            if own_transaction:
+                self._rollback_quietly()
+            elif isinstance(err, (duckdb.Error, TsqlError)):
+                self._rollback()
+            raise binder.translate(err) from err
+        finally:
+            binder.close()
+
+    def _rollback_quietly(self) -> None:
+        try:
+            self.con.execute("ROLLBACK")
+        except duckdb.Error:
+            logger.debug("ROLLBACK after a failed statement found no transaction")
+
+    def _consume(self, result, kind: str) -> None:
+        if kind == "dml":
+            row = result.fetchone()
+            self._rows_affected(int(row[0]) if row else 0)
+        else:
+            result.fetchall()
+
+    def _rows_affected(self, rows: int) -> None:
+        if not self.nocount:
+            noun = "row" if rows == 1 else "rows"
+            self.output.message(f"({rows} {noun} affected)")
+
+    # -- expressions ----------------------------------------------------------------
+
+    def context(self, frame: Frame) -> TranspileContext:
+        """Return a translation context over ``frame``'s variables."""
+        return TranspileContext(
+            variables=frame.variables,
+            column_type=self._column_type,
+            error=frame.error,
+            target=self.target,
+        )
+
+    def evaluate(self, expression: exp.Expression, frame: Frame) -> Any:
+        """Evaluate a scalar T-SQL expression and return its Python value."""
+        return self._scalar(exp.select(expression.copy()), frame)
+
+    def _evaluate_as(
+        self, expression: exp.Expression, sql_type: SqlType, frame: Frame
+    ) -> Any:
+        cast = exp.Cast(this=expression.copy(), to=exp.DataType.build(sql_type.duckdb))
+        value = self._scalar(exp.select(cast), frame)
+        if sql_type.length and isinstance(value, str):
+            value = value[: sql_type.length]
+        return value
+
+    def _condition(self, expression: exp.Expression, frame: Frame) -> bool:
+        value = self._scalar(exp.select(expression.copy()), frame)
+        return bool(value)
+
+    def _scalar(self, select: exp.Select, frame: Frame) -> Any:
+        from predictemu.runner.statements import resolve_object_ids
+
+        resolve_object_ids(self, select)
+        context = self.context(frame)
+        sql = to_duckdb(select, context)
+        try:
+            result = self.con.execute(sql, context.params)
+            row = result.fetchone()
+            extra = result.fetchone()
+        except duckdb.Error as err:
+            raise map_duckdb_error(err) from err
+        if extra is not None:
+            raise TsqlError(
+                "Subquery returned more than 1 value. This is not permitted when the "
+                "subquery follows =, !=, <, <= , >, >= or when the subquery is used "
+                "as an expression.",
+                number=512,
+            )
+        return row[0] if row else None
+
+    def _variable(self, name: str, frame: Frame) -> Variable:
+        variable = frame.variables.get(_normal(name))
+        if variable is None:
+            raise TsqlError(f'Must declare the scalar variable "{name}".', number=137)
+        return variable
+
+    def _column_type(self, column: exp.Column) -> SqlType | None:
+        select = column.find_ancestor(exp.Select)
+        if select is None:
+            return None
+        tables = [
+            t
+            for t in select.find_all(exp.Table)
+            if t.find_ancestor(exp.Select) is select
+        ]
+        for table in tables:
+            if column.table and column.table.lower() not in (
+                table.alias_or_name.lower(),
+                table.name.lower(),
+            ):
+                continue
+            columns = self.table_columns(table)
+            if columns and column.name.lower() in columns:
+                return columns[column.name.lower()]
+        return None
+
+    def table_columns(self, table: exp.Table) -> dict[str, SqlType] | None:
+        """Return the columns of a (translated) table, or None if it does not exist."""
+        catalog = table.catalog or None
+        schema = table.db or DEFAULT_SCHEMA
+        rows = self.con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() "
+            "WHERE lower(schema_name) = lower(?) AND lower(table_name) = lower(?) "
+            "AND (? IS NULL OR database_name = ?) ORDER BY column_index",
+            [schema, table.name, catalog, catalog],
+        ).fetchall()
+        if not rows:
+            return None
+        return {name.lower(): _sql_type_of_duckdb(kind) for name, kind in rows}
+
+    def qualify(self, table: exp.Table, cte_names: set[str] | None = None) -> exp.Table:
+        """Return a copy of a T-SQL table name mapped to its DuckDB location."""
+        table = table.copy()
+        qualify_table(table, cte_names or set(), self.target)
+        return table
+
+    def object_exists(self, table: exp.Table) -> bool:
+        """Tell whether a table or view exists (name as written in T-SQL)."""
+        return self.table_columns(self.qualify(table)) is not None
+
+    def is_temp(self, table: exp.Table) -> bool:
+        """Tell whether a T-SQL table name is a temp table."""
+        return is_temp(table)
+
+    def cte_names(self, statement: exp.Expression) -> set[str]:
+        """Return the CTE names a statement defines."""
+        return cte_names_of(statement)
+
+
+def _normal(name: str) -> str:
+    return name.lower() if name.startswith("@") else "@" + name.lower()
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex().upper()
+    return str(value)
+
+
+def _format_raiserror(text: str, arguments: list[Any]) -> str:
+    result = []
+    values = iter(arguments)
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "%" and index + 1 < len(text):
+            code = text[index + 1]
+            if code == "%":
+                result.append("%")
+                index += 2
+                continue
+            if code in "dsiuxX":
+                value = next(values, None)
+                result.append("(null)" if value is None else _text(value))
+                index += 2
+                continue
+        result.append(char)
+        index += 1
+    return "".join(result)
+
+
+def _python_sql_type(value: Any) -> SqlType:
+    if isinstance(value, bool):
+        return SqlType("bit")
+    if isinstance(value, int):
+        return SqlType("bigint")
+    if isinstance(value, float):
+        return SqlType("float")
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return SqlType("varbinary")
+    if value is None:
+        return SqlType("varchar")
+    return SqlType("nvarchar")
+
+
+def _sql_type_of_duckdb(kind: str) -> SqlType:
+    upper = kind.upper()
+    if upper.startswith("DECIMAL"):
+        inner = upper[upper.index("(") + 1 : upper.index(")")].split(",")
+        return SqlType("decimal", precision=int(inner[0]), scale=int(inner[1]))
+    simple = {
+        "FLOAT": pa.float32(),
+        "DOUBLE": pa.float64(),
+        "BIGINT": pa.int64(),
+        "INTEGER": pa.int32(),
+        "SMALLINT": pa.int16(),
+        "TINYINT": pa.int8(),
+        "UTINYINT": pa.uint8(),
+        "BOOLEAN": pa.bool_(),
+        "VARCHAR": pa.string(),
+        "BLOB": pa.binary(),
+        "DATE": pa.date32(),
+        "TIMESTAMP": pa.timestamp("us"),
+    }
+    if upper in simple:
+        return sql_type_from_arrow(simple[upper])
+    return SqlType(kind.lower())
