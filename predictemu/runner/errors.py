@@ -48,6 +48,21 @@ _RULES: list[tuple[re.Pattern[str], int, str]] = [
         "Invalid column name '{1}'.",
     ),
     (
+        re.compile(
+            r'CHECK constraint failed on table "?(.+?)"? with expression '
+            r"CHECK\(\(length\(\"?(.+?)\"?\) <= \d+\)\)"
+        ),
+        2628,
+        "String or binary data would be truncated in table '{0}', column '{1}'.",
+    ),
+    (
+        re.compile(r"More than one row returned by a subquery"),
+        512,
+        "Subquery returned more than 1 value. This is not permitted when the "
+        "subquery follows =, !=, <, <= , >, >= or when the subquery is used as an "
+        "expression.",
+    ),
+    (
         re.compile(r"Division by zero", re.IGNORECASE),
         8134,
         "Divide by zero error encountered.",
@@ -95,10 +110,25 @@ def map_duckdb_error(err: duckdb.Error) -> TsqlError:
         match = pattern.search(text)
         if match:
             groups = [_display(g) for g in match.groups()]
+            if number == 208:
+                groups[0] = _referenced_name(text) or groups[0]
             return TsqlError(template.format(*groups), number=number)
     if isinstance(err, duckdb.ParserException):
         return TsqlError(f"Incorrect syntax: {_first_line(text)}", number=102, level=15)
     return TsqlError(_first_line(text), number=50000)
+
+
+def _referenced_name(text: str) -> str | None:
+    """Return the table name as the query wrote it, from DuckDB's caret marker."""
+    match = re.search(r"^LINE \d+: (.*)\n\s*(\^+)", text, re.MULTILINE)
+    if not match:
+        return None
+    prefix = len(match.group(0).split("\n")[0]) - len(match.group(1))
+    start = match.group(0).split("\n")[1].index("^") - prefix
+    name = match.group(1)[start : start + len(match.group(2))].replace('"', "")
+    if name.startswith("tempdb.main."):
+        name = name[len("tempdb.main.") :]
+    return name or None
 
 
 def _display(value: str) -> str:

@@ -25,6 +25,7 @@ from predictemu.predict.model import ModelCache
 from predictemu.runner.errors import map_duckdb_error
 from predictemu.runner.output import Output, RunResult
 from predictemu.runner.predict_exec import PredictBinder
+from predictemu.runner.predict_views import ensure_catalog
 from predictemu.sqltypes import SqlType, sql_type_from_arrow, sql_type_from_ast
 from predictemu.tsql import expressions as tx
 from predictemu.tsql.batches import Batch, split_batches
@@ -121,9 +122,12 @@ class Session:
             f"CREATE TABLE IF NOT EXISTS {CATALOG_SCHEMA}.procedures "
             "(name VARCHAR PRIMARY KEY, definition VARCHAR NOT NULL)"
         )
+        ensure_catalog(self)
         self.models = ModelCache()
         self.nocount = False
         self.in_transaction = False
+        # @@ROWCOUNT: rows that the last statement returned or changed.
+        self.rowcount = 0
         self.output: Output = Output()
 
     def close(self) -> None:
@@ -157,6 +161,13 @@ class Session:
                 status = self._run_batch(batch, variables)
         return RunResult(output.results, output.messages, status)
 
+    def query(self, script: str, variables: dict[str, Any] | None = None) -> pa.Table:
+        """Run a script and return its last result set as an Arrow table."""
+        result = self.run(script, variables=variables)
+        if not result.results:
+            raise PredictEmuError("The script returned no result set.")
+        return result.results[-1].table
+
     def _run_batch(self, batch: Batch, variables: dict[str, Any] | None) -> int | None:
         frame = Frame(batch=batch.number)
         for name, value in (variables or {}).items():
@@ -172,6 +183,10 @@ class Session:
             if err.line is not None and err.script_line is None:
                 err.script_line = batch.first_line + err.line - 1
             raise
+        finally:
+            from predictemu.runner.statements import drop_table_variables
+
+            drop_table_variables(self, frame)
         return None
 
     # -- statements -----------------------------------------------------------------
@@ -253,10 +268,10 @@ class Session:
                     number=134,
                 )
             if item.args.get("schema") is not None:
-                raise UnsupportedError(
-                    f"Table variables (DECLARE {item.name} TABLE) are not supported "
-                    "in a dedicated SQL pool; use a #temp table instead."
-                )
+                from predictemu.runner.statements import declare_table_variable
+
+                frame.variables[name] = declare_table_variable(self, item, frame)
+                continue
             sql_type = sql_type_from_ast(item.args["kind"], declaration=True)
             variable = Variable(sql_type)
             frame.variables[name] = variable
@@ -441,9 +456,26 @@ class Session:
                 self._rollback_quietly()
             elif isinstance(err, (duckdb.Error, TsqlError)):
                 self._rollback()
-            raise binder.translate(err) from err
+            translated = binder.translate(err)
+            if isinstance(translated, TsqlError) and translated.number == 208:
+                self._name_missing_object(translated, prepared.statement)
+            raise translated from err
         finally:
             binder.close()
+
+    def _name_missing_object(self, err: TsqlError, statement: exp.Expression) -> None:
+        """Quote the missing table as the script wrote it, as SQL Server does."""
+        ctes = cte_names_of(statement)
+        for table in statement.find_all(exp.Table):
+            if not table.name or table.name.lower() in ctes:
+                continue
+            if isinstance(table.parent, (exp.Column, exp.Dot)):
+                continue
+            if not self.object_exists(table):
+                written = table.sql(dialect="tsql")
+                err.message = f"Invalid object name '{written}'."
+                err.args = (err.message,)
+                return
 
     def _rollback_quietly(self) -> None:
         try:
@@ -459,6 +491,7 @@ class Session:
             result.fetchall()
 
     def _rows_affected(self, rows: int) -> None:
+        self.rowcount = rows
         if not self.nocount:
             noun = "row" if rows == 1 else "rows"
             self.output.message(f"({rows} {noun} affected)")
@@ -472,6 +505,11 @@ class Session:
             column_type=self._column_type,
             error=frame.error,
             target=self.target,
+            globals={
+                "ROWCOUNT": self.rowcount,
+                "TRANCOUNT": int(self.in_transaction),
+                "ERROR": frame.error["number"] if frame.error else 0,
+            },
         )
 
     def evaluate(self, expression: exp.Expression, frame: Frame) -> Any:
@@ -560,7 +598,11 @@ class Session:
 
     def object_exists(self, table: exp.Table) -> bool:
         """Tell whether a table or view exists (name as written in T-SQL)."""
-        return self.table_columns(self.qualify(table)) is not None
+        from predictemu.runner.predict_views import predict_view_exists
+
+        if self.table_columns(self.qualify(table)) is not None:
+            return True
+        return not is_temp(table) and predict_view_exists(self, table)
 
     def is_temp(self, table: exp.Table) -> bool:
         """Tell whether a T-SQL table name is a temp table."""

@@ -14,8 +14,14 @@ from typing import TYPE_CHECKING
 from sqlglot import exp
 
 from predictemu.errors import TsqlError, UnsupportedError
+from predictemu.runner.predict_views import (
+    create_predict_view,
+    drop_predict_view,
+    is_predict_view_definition,
+)
+from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_ast
 from predictemu.tsql import expressions as tx
-from predictemu.tsql.transpile import variable_name
+from predictemu.tsql.transpile import TEMP_CATALOG, Variable, to_duckdb, variable_name
 
 if TYPE_CHECKING:
     from predictemu.runner.session import Frame, Session
@@ -49,7 +55,12 @@ def prepare_statement(
                 "The OUTPUT clause is not supported in a dedicated SQL pool; run a "
                 "second SELECT to read the changed rows."
             )
-        return Prepared(statement, "dml")
+        return Prepared(_dml(session, statement), "dml")
+    if isinstance(statement, exp.Copy):
+        from predictemu.runner.loading import copy_into
+
+        copy_into(session, statement)
+        return None
     if isinstance(statement, exp.Create):
         return _create(session, statement)
     if isinstance(statement, exp.Drop):
@@ -73,12 +84,16 @@ def _reject_unsupported_query(session: Session, statement: exp.Query) -> None:
         raise UnsupportedError(
             "FOR XML and FOR JSON are not supported in a dedicated SQL pool."
         )
-    limit = statement.args.get("limit")
-    if isinstance(limit, exp.Limit) and limit.args.get("percent"):
-        raise UnsupportedError(
-            "TOP n PERCENT is not supported in a dedicated SQL pool; use TOP (n) with "
-            "a computed n."
+    for select in statement.find_all(exp.Select):
+        limit = select.args.get("limit")
+        options = (
+            limit.args.get("limit_options") if isinstance(limit, exp.Limit) else None
         )
+        if options is not None and options.args.get("percent"):
+            raise UnsupportedError(
+                "TOP n PERCENT is not supported in a dedicated SQL pool; use TOP (n) "
+                "with n computed from COUNT(*)."
+            )
 
 
 def _select_into(session: Session, statement: exp.Select) -> Prepared:
@@ -155,7 +170,7 @@ def _coerce(value, sql_type):
     return value
 
 
-def _create(session: Session, statement: exp.Create) -> Prepared:
+def _create(session: Session, statement: exp.Create) -> Prepared | None:
     kind = (statement.args.get("kind") or "").upper()
     statement = statement.copy()
     properties = statement.args.get("properties")
@@ -168,6 +183,7 @@ def _create(session: Session, statement: exp.Create) -> Prepared:
         statement.set("properties", exp.Properties(expressions=kept) if kept else None)
     if kind == "TABLE":
         _check_table_definition(session, statement)
+        _add_identity_and_lengths(session, statement)
         target = (
             statement.this.this
             if isinstance(statement.this, exp.Schema)
@@ -181,6 +197,9 @@ def _create(session: Session, statement: exp.Create) -> Prepared:
             )
         after = _rows_message(session, target) if statement.expression else None
         return Prepared(statement, "ddl", after=after)
+    if kind == "VIEW" and is_predict_view_definition(statement):
+        create_predict_view(session, statement)
+        return None
     if kind in ("VIEW", "SCHEMA"):
         return Prepared(statement, "ddl")
     raise UnsupportedError(f"CREATE {kind} is not supported by predictemu.")
@@ -205,13 +224,6 @@ def _check_table_definition(session: Session, statement: exp.Create) -> None:
                     "dedicated SQL pool accepts only constant defaults. Set the "
                     "value in the INSERT instead."
                 )
-            if isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
-                # NOTE: IDENTITY columns are not supported yet; the user gets this
-                # error and can number rows with ROW_NUMBER() instead.
-                raise UnsupportedError(
-                    f"IDENTITY on column [{column.name}] is not supported by "
-                    "predictemu yet; number the rows with ROW_NUMBER() OVER (...)."
-                )
 
 
 def _is_constant(node: exp.Expression) -> bool:
@@ -232,6 +244,8 @@ def _drop(session: Session, statement: exp.Drop) -> Prepared | None:
     if kind not in ("TABLE", "VIEW", "SCHEMA"):
         raise UnsupportedError(f"DROP {kind} is not supported by predictemu.")
     targets = statement.args.get("tables") or [statement.this]
+    if kind == "VIEW" and all(drop_predict_view(session, t) for t in targets):
+        return None
     if kind in ("TABLE", "VIEW") and not statement.args.get("exists"):
         for target in targets:
             if not session.object_exists(target):
@@ -291,3 +305,243 @@ def _object_id(session: Session, table: exp.Table) -> int | None:
     if procedure_exists(session, table):
         return 1
     return None
+
+
+# -- IDENTITY and string lengths ---------------------------------------------------
+
+IDENTITY_PREFIX = "__identity_"
+
+
+def _add_identity_and_lengths(session: Session, statement: exp.Create) -> None:
+    """Give IDENTITY columns a sequence and char(n) columns a length check, in place.
+
+    IDENTITY values come from a DuckDB sequence, so they follow insert order.
+    A dedicated SQL pool only promises unique values: each distribution counts
+    on its own, so scripts must not rely on the order or on gaps.
+    """
+    schema = statement.this
+    if not isinstance(schema, exp.Schema):
+        return
+    table = session.qualify(schema.this)
+    for column in schema.expressions:
+        if not isinstance(column, exp.ColumnDef):
+            continue
+        constraints = list(column.constraints)
+        for constraint in constraints:
+            if isinstance(constraint.kind, exp.GeneratedAsIdentityColumnConstraint):
+                sequence = _create_identity_sequence(
+                    session, table, column.name, constraint.kind
+                )
+                constraints.remove(constraint)
+                default = exp.Anonymous(
+                    this="nextval", expressions=[exp.Literal.string(sequence)]
+                )
+                constraints.append(
+                    exp.ColumnConstraint(kind=exp.DefaultColumnConstraint(this=default))
+                )
+        length = _declared_length(column)
+        if length is not None:
+            check = exp.LTE(
+                this=exp.Anonymous(
+                    this="length", expressions=[exp.column(column.name)]
+                ),
+                expression=exp.Literal.number(length),
+            )
+            constraints.append(
+                exp.ColumnConstraint(kind=exp.CheckColumnConstraint(this=check))
+            )
+        column.set("constraints", constraints)
+
+
+def _declared_length(column: exp.ColumnDef) -> int | None:
+    kind = column.args.get("kind")
+    if not isinstance(kind, exp.DataType):
+        return None
+    try:
+        sql_type = sql_type_from_ast(kind, declaration=True)
+    except UnsupportedError:
+        return None
+    return sql_type.length if sql_type.name in STRING_TYPES else None
+
+
+def _create_identity_sequence(
+    session: Session,
+    table: exp.Table,
+    column: str,
+    identity: exp.GeneratedAsIdentityColumnConstraint,
+) -> str:
+    seed = identity.args.get("start")
+    step = identity.args.get("increment")
+    name = f"{IDENTITY_PREFIX}{table.name}_{column}".lower().replace('"', "")
+    catalog = (
+        table.catalog or session.con.execute("SELECT current_database()").fetchone()[0]
+    )
+    location = f'"{catalog}"."{table.db}"."{name}"'
+    # A leftover sequence of a dropped table with the same name is replaced.
+    session.con.execute(
+        f"CREATE OR REPLACE SEQUENCE {location} START WITH "
+        f"{int(seed.name) if seed else 1} INCREMENT BY {int(step.name) if step else 1}"
+    )
+    return location
+
+
+def identity_columns(session: Session, table: exp.Table) -> list[str]:
+    """Return the IDENTITY columns of a (translated) table."""
+    rows = session.con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE lower(table_name) = lower(?) "
+        "AND lower(schema_name) = lower(?) AND column_default LIKE ?",
+        [table.name, table.db, f"%{IDENTITY_PREFIX}%"],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+# -- INSERT, UPDATE ... FROM, DELETE ... FROM ------------------------------------------
+
+
+def _dml(session: Session, statement: exp.Expression) -> exp.Expression:
+    if isinstance(statement, exp.Insert):
+        return _insert(session, statement)
+    if isinstance(statement, exp.Update) and statement.args.get("from_"):
+        return _update_from(statement)
+    if isinstance(statement, exp.Delete) and statement.args.get("tables"):
+        return _delete_from(statement)
+    return statement
+
+
+def _insert(session: Session, statement: exp.Insert) -> exp.Expression:
+    """Leave IDENTITY columns out of an INSERT without a column list, as T-SQL does."""
+    target = statement.this
+    if not isinstance(target, exp.Table) or isinstance(target.this, exp.Parameter):
+        return statement
+    located = session.qualify(target, session.cte_names(statement))
+    identity = {c.lower() for c in identity_columns(session, located)}
+    if not identity:
+        return statement
+    columns = session.table_columns(located) or {}
+    # NOTE: SET IDENTITY_INSERT is not supported; an explicit value for an
+    # IDENTITY column is stored as given instead of raising Msg 544.
+    kept = [exp.to_identifier(c, quoted=True) for c in columns if c not in identity]
+    statement = statement.copy()
+    statement.set("this", exp.Schema(this=target.copy(), expressions=kept))
+    return statement
+
+
+def _matching_source(sources: list[exp.Table], name: str) -> exp.Table | None:
+    for table in sources:
+        if table.alias_or_name.lower() == name.lower():
+            return table
+    return None
+
+
+def _from_tables(from_: exp.Expression) -> list[exp.Table]:
+    tables = [from_] if isinstance(from_, exp.Table) else []
+    for join in from_.args.get("joins") or []:
+        if isinstance(join.this, exp.Table):
+            tables.append(join.this)
+    return tables
+
+
+def _update_from(statement: exp.Update) -> exp.Expression:
+    """Rewrite T-SQL's ``UPDATE a SET ... FROM t a JOIN s ...`` for DuckDB.
+
+    DuckDB's UPDATE ... FROM must not name the target again, so the joined
+    query computes each target row's new values by rowid, and the UPDATE
+    applies them.
+    """
+    from_ = statement.args["from_"].this
+    target_name = statement.this.alias_or_name
+    source = _matching_source(_from_tables(from_), target_name)
+    if source is None:
+        return statement
+    alias = source.alias_or_name
+    projections = [exp.alias_(exp.column("rowid", table=alias), "__rowid", quoted=True)]
+    assignments = []
+    for index, assignment in enumerate(statement.expressions):
+        name = f"__value{index}"
+        projections.append(exp.alias_(assignment.expression.copy(), name, quoted=True))
+        assignments.append(
+            exp.EQ(
+                this=exp.column(assignment.this.name, quoted=True),
+                expression=exp.column(name, table="__source", quoted=True),
+            )
+        )
+    query = exp.Select(expressions=projections, from_=exp.From(this=from_.copy()))
+    where = statement.args.get("where")
+    if where is not None:
+        query.set("where", where.copy())
+    target = source.copy()
+    target.set("joins", None)
+    target.set("alias", exp.TableAlias(this=exp.to_identifier("__target")))
+    return exp.Update(
+        this=target,
+        expressions=assignments,
+        from_=exp.From(this=query.subquery("__source")),
+        where=exp.Where(
+            this=exp.EQ(
+                this=exp.column("rowid", table="__target"),
+                expression=exp.column("__rowid", table="__source", quoted=True),
+            )
+        ),
+    )
+
+
+def _delete_from(statement: exp.Delete) -> exp.Expression:
+    """Rewrite T-SQL's ``DELETE a FROM t a JOIN s ...`` as a DELETE by rowid."""
+    from_ = statement.this
+    target_name = statement.args["tables"][0].alias_or_name
+    source = _matching_source(_from_tables(from_), target_name)
+    if source is None:
+        raise TsqlError(
+            f"The target '{target_name}' of the DELETE is not in its FROM clause.",
+            number=4104,
+        )
+    query = exp.select(exp.column("rowid", table=source.alias_or_name)).from_(
+        from_.copy()
+    )
+    where = statement.args.get("where")
+    if where is not None:
+        query.set("where", where.copy())
+    target = source.copy()
+    target.set("joins", None)
+    target.set("alias", None)
+    return exp.Delete(
+        this=target,
+        where=exp.Where(this=exp.In(this=exp.column("rowid"), query=query.subquery())),
+    )
+
+
+# -- table variables ---------------------------------------------------------------
+
+
+def declare_table_variable(
+    session: Session, item: tx.DeclareVariable, frame: Frame
+) -> Variable:
+    """Create the temp table that stores a table variable (sqledge target only)."""
+    if session.target == "synapse":
+        raise UnsupportedError(
+            f"Table variables (DECLARE {item.name} TABLE) are not supported in a "
+            "dedicated SQL pool; use a #temp table instead."
+        )
+    name = f"{item.name}#{id(frame)}"
+    schema = item.args["schema"].copy()
+    schema.set(
+        "this",
+        exp.Table(
+            this=exp.to_identifier(name, quoted=True),
+            db=exp.to_identifier("main"),
+            catalog=exp.to_identifier(TEMP_CATALOG),
+        ),
+    )
+    create = exp.Create(this=schema, kind="TABLE")
+    _add_identity_and_lengths(session, create)
+    session.con.execute(to_duckdb(create, session.context(frame)))
+    return Variable(SqlType("table"), table=name)
+
+
+def drop_table_variables(session: Session, frame: Frame) -> None:
+    """Drop the tables of a frame's table variables when its batch or call ends."""
+    for variable in frame.variables.values():
+        if variable.table is not None:
+            session.con.execute(
+                f'DROP TABLE IF EXISTS {TEMP_CATALOG}.main."{variable.table}"'
+            )

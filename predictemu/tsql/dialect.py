@@ -9,6 +9,7 @@ parses one statement after another from the token stream.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlglot.dialects.tsql import TSQL
 from sqlglot.errors import ErrorLevel, ParseError
 from sqlglot.tokens import Token, TokenType
 
-from predictemu.errors import TsqlSyntaxError, UnsupportedError
+from predictemu.errors import TsqlError, TsqlSyntaxError, UnsupportedError
 from predictemu.tsql import expressions as tx
 
 # Words that begin a T-SQL statement. An unquoted one is never read as an alias,
@@ -121,8 +122,18 @@ class Synapse(TSQL):
         COMMANDS: set[TokenType] = set()
 
     class Parser(TSQL.Parser):
+        FUNCTIONS = {
+            **TSQL.Parser.FUNCTIONS,
+            # LEN keeps its argument as written; the transpiler converts it to text.
+            "LEN": lambda args: exp.Length(this=args[0] if args else None),
+        }
+
+        # T-SQL has no CREATE TABLE ... CLONE/COPY, so a COPY INTO on the line
+        # after a CREATE TABLE is the next statement.
+        CLONE_KEYWORDS: set[str] = set()
+
         PROPERTY_PARSERS = {
-            **TSQL.Parser.PROPERTY_PARSERS,
+            **{k: v for k, v in TSQL.Parser.PROPERTY_PARSERS.items() if k != "COPY"},
             "DISTRIBUTION": _parse_distribution,
             "HEAP": lambda self: tx.SynapseTableOption(this=exp.var("HEAP")),
             "CLUSTERED": _parse_clustered,
@@ -160,6 +171,8 @@ class Synapse(TSQL):
 
         def _parse_tsql_statement(self) -> exp.Expression:
             start = self._curr
+            if start.token_type == TokenType.WITH:
+                self._check_cte_start()
             handler = self.TSQL_STATEMENT_PARSERS.get(self._word())
             if handler is not None:
                 statement = handler(self)
@@ -167,6 +180,27 @@ class Synapse(TSQL):
                 statement = self._parse_sql_statement()
             statement.meta["line"] = start.line
             return statement
+
+        def _check_cte_start(self) -> None:
+            """Reject a CTE after a statement with no semicolon, as SQL Server does.
+
+            Only the start of a batch or block, or a semicolon, may come before
+            ``WITH name AS (...)``; the pool reports Msg 319 otherwise.
+            """
+            previous = self._tokens[self._index - 1] if self._index > 0 else None
+            if previous is None or previous.token_type == TokenType.SEMICOLON:
+                return
+            if self._word(previous) in ("BEGIN", "TRY", "CATCH", "AS", "ELSE"):
+                return
+            raise TsqlError(
+                "Incorrect syntax near the keyword 'with'. If this statement is a "
+                "common table expression, an xmlnamespaces clause or a change "
+                "tracking context clause, the previous statement must be terminated "
+                "with a semicolon.",
+                number=319,
+                level=15,
+                line=self._curr.line,
+            )
 
         def _parse_sql_statement(self) -> exp.Expression:
             start = self._curr
@@ -612,6 +646,19 @@ class Synapse(TSQL):
                 return None
             return super()._parse_ddl_select()
 
+        def _parse_primary(self) -> exp.Expression | None:
+            # In T-SQL, SELECT 'value' 'name' is a column named name: a string
+            # after a string is an alias, never concatenated to it.
+            if (
+                self._curr
+                and self._curr.token_type == TokenType.STRING
+                and self._next
+                and self._next.token_type == TokenType.STRING
+            ):
+                self._advance()
+                return exp.Literal.string(self._prev.text)
+            return super()._parse_primary()
+
         # -- aliases never swallow the next statement ---------------------------
 
         def _at_statement_word(self) -> bool:
@@ -637,6 +684,18 @@ class Synapse(TSQL):
             return super()._parse_alias(this, explicit=explicit)
 
     class Generator(TSQL.Generator):
+        # The tokenizer reads float as DOUBLE and real as FLOAT; print them back so.
+        TYPE_MAPPING = {
+            **TSQL.Generator.TYPE_MAPPING,
+            exp.DType.DOUBLE: "FLOAT",
+            exp.DType.FLOAT: "REAL",
+        }
+
+        PROPERTIES_LOCATION = {
+            **TSQL.Generator.PROPERTIES_LOCATION,
+            tx.SynapseTableOption: exp.Properties.Location.POST_SCHEMA,
+        }
+
         TRANSFORMS = {
             **TSQL.Generator.TRANSFORMS,
             tx.Predict: lambda self, e: self.predict_sql(e),
@@ -684,6 +743,9 @@ def parse_batch(sql: str) -> list[exp.Expression]:
         detail = err.errors[0] if err.errors else {}
         line = detail.get("line")
         description = detail.get("description") or str(err)
+        # sqlglot appends the raw token ("but got <Token ...>"); the near
+        # text already names it.
+        description = re.sub(r"\s*but got <Token .*>$", ".", description)
         near = detail.get("highlight")
         text = f"Incorrect syntax near '{near}'." if near else "Incorrect syntax."
         raise TsqlSyntaxError(f"{text} {description}", line=line) from err

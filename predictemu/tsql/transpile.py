@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlglot import exp
 
-from predictemu.errors import UnsupportedError
+from predictemu.errors import TsqlError, UnsupportedError
 from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_ast
+from predictemu.tsql import functions
 
 TEMP_CATALOG = "tempdb"
 # Name prefix of the Arrow streams that PREDICT registers on the connection.
@@ -51,12 +52,39 @@ _ERROR_FUNCTIONS = {
 }
 
 
+# The T-SQL type of a DuckDB type that a rewritten expression carries.
+_DUCKDB_TYPES = {
+    exp.DType.DATE: SqlType("date"),
+    exp.DType.TIMESTAMP: SqlType("datetime2"),
+    exp.DType.VARCHAR: SqlType("varchar"),
+    exp.DType.TEXT: SqlType("varchar"),
+    exp.DType.BLOB: SqlType("varbinary"),
+    exp.DType.VARBINARY: SqlType("varbinary"),
+}
+
+# DuckDB types with no T-SQL spelling of their own; a CAST to one of them comes
+# from the runner, not from the script.
+_DUCKDB_ONLY_TYPES = (
+    exp.DType.USERDEFINED,
+    exp.DType.TIMESTAMP,
+    exp.DType.BLOB,
+)
+
+# System functions written @@NAME that predictemu supports.
+GLOBAL_VARIABLES = ("ROWCOUNT", "TRANCOUNT", "ERROR")
+
+
 @dataclass
 class Variable:
-    """A T-SQL variable: declared type and current value."""
+    """A T-SQL variable: declared type and current value.
+
+    A table variable has no value; ``table`` is the name of the DuckDB table
+    that stores its rows.
+    """
 
     sql_type: SqlType
     value: Any = None
+    table: str | None = None
 
 
 @dataclass
@@ -68,6 +96,7 @@ class TranspileContext:
     error: dict[str, Any] | None = None
     target: str = "synapse"
     params: dict[str, Any] = field(default_factory=dict)
+    globals: dict[str, Any] = field(default_factory=dict)
 
     def bind(self, value: Any) -> str:
         """Register a parameter value and return its placeholder name."""
@@ -95,6 +124,8 @@ def qualify_table(table: exp.Table, cte_names: set[str], target: str) -> None:
     if not isinstance(identifier, exp.Identifier):
         return
     if identifier.name.startswith(RELATION_PREFIX):
+        return
+    if table.catalog == TEMP_CATALOG and table.db == "main":
         return
     if is_temp(table):
         name = temp_table_name(identifier.name, bool(identifier.args.get("global_")))
@@ -128,7 +159,9 @@ def rewrite(node: exp.Expression, context: TranspileContext) -> exp.Expression:
     """Apply predictemu's T-SQL rewrites to ``node`` in place and return it."""
     cte_names = cte_names_of(node)
     for table in list(node.find_all(exp.Table)):
-        if _is_table_reference(table):
+        if isinstance(table.this, exp.Parameter):
+            _table_variable(table, context)
+        elif _is_table_reference(table):
             qualify_table(table, cte_names, context.target)
     # Children first, so a parent sees its operands already rewritten (an
     # operand that became a string tells + to concatenate).
@@ -147,15 +180,53 @@ def _is_table_reference(table: exp.Table) -> bool:
     return not isinstance(parent, (exp.Column, exp.Dot)) and bool(table.name)
 
 
+def _table_variable(table: exp.Table, context: TranspileContext) -> None:
+    name = "@" + table.this.name
+    variable = context.variables.get(name.lower())
+    if variable is None or variable.table is None:
+        raise TsqlError(f'Must declare the table variable "{name}".', number=1087)
+    table.set("this", exp.to_identifier(variable.table, quoted=True))
+    table.set("db", exp.to_identifier("main"))
+    table.set("catalog", exp.to_identifier(TEMP_CATALOG))
+    if not table.alias:
+        # Columns written @t.col keep resolving after the rename.
+        table.set("alias", exp.TableAlias(this=exp.to_identifier(name[1:])))
+
+
 def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expression:
     if isinstance(node, exp.Parameter):
+        if isinstance(node.this, exp.Parameter):
+            return _global_variable(node, context)
+        if isinstance(node.parent, exp.Parameter):
+            return node
         return _variable(node, context)
     if isinstance(node, exp.National):
         return exp.Literal.string(node.name)
+    if isinstance(node, exp.Convert):
+        return functions.convert(node, expression_type(node.expression, context))
+    if isinstance(node, exp.Length):
+        return functions.len_(node)
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "DATALENGTH":
+        source = node.expressions[0] if node.expressions else None
+        return functions.datalength(
+            node, expression_type(source, context) if source else None
+        )
+    if isinstance(node, exp.CurrentTimestamp):
+        # GETDATE() and SYSDATETIME() return local time without a time zone.
+        return exp.Anonymous(this="current_localtimestamp")
+    if isinstance(node, exp.Select) and _is_top_percent(node):
+        return _top_percent(node)
     if isinstance(node, exp.Cast):
         return _cast(node)
-    if isinstance(node, exp.DataType) and not isinstance(node.parent, exp.Cast):
+    if isinstance(node, exp.DataType) and not isinstance(
+        node.parent, (exp.Cast, exp.Convert)
+    ):
         return _data_type(node)
+    if isinstance(node, exp.DateAdd) and expression_type(node.this, context) == (
+        SqlType("date")
+    ):
+        # DATEADD returns the type of its date argument: a date stays a date.
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("DATE"))
     if isinstance(node, exp.Add) and (
         is_string_expression(node.this, context)
         or is_string_expression(node.expression, context)
@@ -167,14 +238,75 @@ def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expres
     return node
 
 
+def _global_variable(node: exp.Parameter, context: TranspileContext) -> exp.Expression:
+    name = node.this.name.upper()
+    if name not in GLOBAL_VARIABLES:
+        supported = ", ".join("@@" + n for n in GLOBAL_VARIABLES)
+        raise UnsupportedError(
+            f"@@{name} is not supported by predictemu; supported: {supported}."
+        )
+    value = context.globals.get(name, 0)
+    placeholder = exp.Placeholder(this=context.bind(value))
+    return exp.Cast(this=placeholder, to=exp.DataType.build("INTEGER"))
+
+
+def _is_top_percent(select: exp.Select) -> bool:
+    limit = select.args.get("limit")
+    options = limit.args.get("limit_options") if isinstance(limit, exp.Limit) else None
+    return bool(options and options.args.get("percent"))
+
+
+def _top_percent(select: exp.Select) -> exp.Expression:
+    """Rewrite ``TOP (n) PERCENT``: T-SQL rounds the row count up, DuckDB down."""
+    percent = select.args["limit"].expression
+    inner = select.copy()
+    inner.set("limit", None)
+    count = exp.select(
+        exp.Anonymous(
+            this="ceil",
+            expressions=[
+                exp.Div(
+                    this=exp.Mul(
+                        this=exp.Cast(this=percent, to=exp.DataType.build("DOUBLE")),
+                        expression=exp.Count(this=exp.Star()),
+                    ),
+                    expression=exp.Literal.number(100),
+                )
+            ],
+        )
+    ).from_(inner.copy().subquery("__counted"))
+    limit = exp.Cast(this=count.subquery(), to=exp.DataType.build("BIGINT"))
+    return exp.select("*").from_(inner.subquery("__top_percent")).limit(limit)
+
+
+def expression_type(node: exp.Expression, context: TranspileContext) -> SqlType | None:
+    """Return the T-SQL type of a rewritten expression where it is evident."""
+    if isinstance(node, exp.Left):
+        return SqlType("varchar")
+    if isinstance(node, (exp.Cast, exp.TryCast)) and isinstance(node.to, exp.DataType):
+        return _DUCKDB_TYPES.get(node.to.this)
+    if isinstance(node, exp.Literal) and node.is_string:
+        return SqlType("varchar")
+    if isinstance(node, exp.Column):
+        return context.column_type(node)
+    if isinstance(node, (exp.DateAdd, exp.CurrentTimestamp)) or (
+        isinstance(node, exp.Anonymous)
+        and node.name.lower() == "current_localtimestamp"
+    ):
+        return SqlType("datetime2")
+    if isinstance(node, (exp.CurrentDate, exp.LastDay)):
+        return SqlType("date")
+    if isinstance(node, exp.Paren):
+        return expression_type(node.this, context)
+    return None
+
+
 def variable_name(node: exp.Parameter) -> str:
     """Return the ``@name`` of a parsed variable reference."""
     return "@" + node.name
 
 
 def _variable(node: exp.Parameter, context: TranspileContext) -> exp.Expression:
-    from predictemu.errors import TsqlError
-
     name = variable_name(node)
     variable = context.variables.get(name.lower())
     if variable is None:
@@ -185,7 +317,9 @@ def _variable(node: exp.Parameter, context: TranspileContext) -> exp.Expression:
 
 def _cast(node: exp.Cast) -> exp.Expression:
     target = node.to
-    if not isinstance(target, exp.DataType) or target.this == exp.DType.USERDEFINED:
+    if not isinstance(target, exp.DataType) or target.this in _DUCKDB_ONLY_TYPES:
+        # The runner's own casts (of variables and assigned values) already
+        # name DuckDB types.
         return node
     sql_type = sql_type_from_ast(target, declaration=False)
     cast_type = exp.DataType.build(sql_type.duckdb)

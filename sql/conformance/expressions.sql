@@ -1,0 +1,149 @@
+-- case: t4_string_concatenation
+-- result: [["Ann Lee", null, 3, "ab1"]]
+CREATE TABLE dbo.people ([first name] nvarchar(20), last_name nvarchar(20))
+INSERT INTO dbo.people VALUES ('Ann', 'Lee')
+SELECT [first name] + N' ' + last_name AS full_name, 'x' + NULL AS nothing,
+       1 + 2 AS three, 'ab' + CAST(1 AS varchar(5)) AS text_plus_cast
+FROM dbo.people
+
+-- case: t6_max_types
+-- result: [["0x0102FF", "abc", "x"]]
+DECLARE @model varbinary(max) = 0x0102FF
+DECLARE @s nvarchar(max) = N'abc'
+DECLARE @v varchar(max) = 'x'
+SELECT @model AS model, @s AS s, @v AS v
+
+-- case: t7_integer_division
+-- result: [[3, 3.7, -3, 1, -1]]
+-- types: ["int", null, "int", "int", "int"]
+CREATE TABLE dbo.people (age int)
+INSERT INTO dbo.people VALUES (37)
+SELECT age / 10 AS age_band, age / 10.0 AS exact, -7 / 2 AS neg, 7 % 3 AS modulo,
+       -7 % 3 AS neg_modulo
+FROM dbo.people
+
+-- case: t8_float_is_double
+-- result: [[0.1234567890123, 16777217.0, 16777216.0]]
+-- types: ["float", "float", "real"]
+CREATE TABLE p (id int, score float);
+INSERT INTO p SELECT 1, 0.1234567890123;
+SELECT score, CAST(16777217 AS float) AS big, CAST(16777217 AS real) AS single FROM p;
+
+-- case: t9_varchar_without_length_in_cast
+-- result: [["abcdefghijklmnopqrstuvwxyz0123"]]
+SELECT CAST('abcdefghijklmnopqrstuvwxyz0123456789' AS varchar) AS v;
+
+-- case: varchar_without_length_in_declare
+-- result: [["a"]]
+DECLARE @c varchar = 'abc'
+SELECT @c AS c
+
+-- case: t9_varchar_column_rejects_longer_value
+-- error: 2628 String or binary data would be truncated
+CREATE TABLE dbo.codes (code varchar(5))
+INSERT INTO dbo.codes VALUES ('abcdefg')
+
+-- case: varchar_column_update_too_long
+-- result: [[0]]
+-- error: 2628 String or binary data would be truncated
+CREATE TABLE dbo.codes (code varchar(5))
+INSERT INTO dbo.codes VALUES ('abc')
+SELECT COUNT(*) AS long_codes FROM dbo.codes WHERE LEN(code) > 5
+UPDATE dbo.codes SET code = code + 'defgh'
+
+-- case: divide_by_zero
+-- error: 8134 Divide by zero error encountered
+SELECT 1 / 0 AS x
+
+-- case: modulo_by_zero
+-- error: 8134 Divide by zero error encountered
+SELECT 5 % 0 AS x
+
+-- case: cast_failure
+-- error: 245 Conversion failed when converting the varchar value 'abc' to data type int
+SELECT CAST('abc' AS int) AS x
+
+-- case: convert_failure
+-- error: 245 Conversion failed when converting the varchar value 'abc' to data type int
+SELECT CONVERT(int, 'abc') AS x
+
+-- case: try_cast_and_try_convert
+-- result: [[null, 12, null, "2024-03-05"]]
+SELECT TRY_CAST('abc' AS int) AS a, TRY_CONVERT(int, '12') AS b,
+       TRY_CONVERT(int, 'x') AS c, TRY_CONVERT(date, '05/03/2024', 103) AS d
+
+-- case: convert_date_styles_to_text
+-- result: [["03/05/2024", "05/03/2024", "20240305", "2024-03-05 13:04:05", "2024-03-05 13:04:05.123", "2024-03-05", "2024-03-05"]]
+DECLARE @d date = '2024-03-05'
+DECLARE @t datetime = '2024-03-05 13:04:05.123'
+SELECT CONVERT(varchar(10), @d, 101) AS s101, CONVERT(varchar(10), @d, 103) AS s103,
+       CONVERT(varchar(8), @d, 112) AS s112, CONVERT(varchar(19), @t, 120) AS s120,
+       CONVERT(varchar(23), @t, 121) AS s121, CONVERT(varchar(10), @d, 23) AS s23,
+       CONVERT(varchar(10), @t, 120) AS s120_cut
+
+-- case: convert_text_to_date_with_style
+-- result: [["2024-03-05", "2024-03-05", "2024-03-05", "2024-03-05T13:04:05"]]
+SELECT CONVERT(date, '03/05/2024', 101) AS a, CONVERT(date, '05/03/2024', 103) AS b,
+       CONVERT(date, '20240305', 112) AS c,
+       CONVERT(datetime, '2024-03-05 13:04:05', 120) AS d
+
+-- case: isnull_and_iif
+-- result: [[5, "b", "x"]]
+SELECT ISNULL(NULL, 5) AS a, IIF(1 > 2, 'a', 'b') AS b, ISNULL(N'x', N'y') AS c
+
+-- case: top_n
+-- result: [[1], [2]]
+SELECT TOP (2) x FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3) AS q ORDER BY x
+
+-- case: top_percent_rejected_in_synapse
+-- error: 40000 use TOP (n)
+SELECT TOP 50 PERCENT x FROM (SELECT 1 AS x UNION ALL SELECT 2) AS q
+
+-- case: top_percent_rounds_up_in_sqledge
+-- target: sqledge
+-- result: [[1], [2]]
+SELECT TOP 50 PERCENT x FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION ALL SELECT 3) AS q ORDER BY x
+
+-- case: len_ignores_trailing_spaces
+-- result: [[2, 3, 0, 3]]
+-- types: ["int", "int", "int", "int"]
+SELECT LEN('ab  ') AS a, LEN(N'  x') AS b, LEN('') AS c, LEN(123) AS d
+
+-- case: datalength_of_binary_and_text
+-- result: [[3, 3]]
+DECLARE @b varbinary(max) = 0x0102FF
+SELECT DATALENGTH(@b) AS b, DATALENGTH('abc') AS s
+
+-- case: dateadd_and_eomonth
+-- result: [["2024-02-01", "2024-02-29T00:00:00", "2024-02-29"]]
+SELECT DATEADD(day, 1, CAST('2024-01-31' AS date)) AS next_day,
+       DATEADD(month, 1, CAST('2024-01-31' AS datetime)) AS next_month,
+       EOMONTH('2024-02-10') AS month_end
+
+-- case: datediff_counts_boundaries
+-- result: [[1, 1, 1, 0]]
+SELECT DATEDIFF(year, '2023-12-31', '2024-01-01') AS years,
+       DATEDIFF(month, '2024-01-31', '2024-02-01') AS months,
+       DATEDIFF(day, '2024-01-01 23:59', '2024-01-02 00:01') AS days,
+       DATEDIFF(day, GETDATE(), GETDATE()) AS same_day
+
+-- case: getdate_is_local_datetime
+-- result: [[1]]
+SELECT CASE WHEN GETDATE() IS NOT NULL AND ABS(DATEDIFF(day, GETDATE(), SYSDATETIME())) = 0 THEN 1 ELSE 0 END AS ok
+
+-- case: national_literals
+-- result: [["Zoë", 3]]
+SELECT N'Zoë' AS name, LEN(N'Zoë') AS n
+
+-- case: column_alias_forms
+-- result: [["v1", "v2", "v3", "v4"]]
+-- columns: ["a", "b", "c d", "e"]
+SELECT 'v1' AS a, b = 'v2', 'v3' 'c d', 'v4' e
+
+-- case: subquery_returned_more_than_one_value
+-- error: 512 Subquery returned more than 1 value
+SELECT (SELECT 1 UNION ALL SELECT 2) AS x
+
+-- case: subquery_into_variable_more_than_one_value
+-- error: 512 Subquery returned more than 1 value
+DECLARE @v int = (SELECT 1 UNION ALL SELECT 2)
