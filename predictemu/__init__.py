@@ -1,5 +1,6 @@
 """Run Synapse T-SQL scoring procedures with PREDICT on DuckDB and onnxruntime."""
 
+from predictemu.api import score
 from predictemu.errors import (
     ModelError,
     PredictEmuError,
@@ -20,6 +21,7 @@ __all__ = [
     "TsqlError",
     "UnsupportedError",
     "connect",
+    "score",
 ]
 
 __version__ = "0.1.0"

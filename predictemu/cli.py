@@ -285,7 +285,9 @@ class StreamOutput:
                 widths = [min(w, 60) for w in widths]
                 self._table_header(columns, widths)
             for row in texts:
-                cells = [_fit(cell, width) for cell, width in zip(row, widths, strict=True)]
+                cells = [
+                    _fit(cell, width) for cell, width in zip(row, widths, strict=True)
+                ]
                 self.out.write(" ".join(cells).rstrip() + "\n")
             rows += len(texts)
         if widths is None:

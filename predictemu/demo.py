@@ -92,7 +92,9 @@ def run_demo(args, open_session) -> int:
             file=out,
         )
         head = output.results[-1]
-        print(head.to_pandas().to_string(index=False) if _has_pandas() else head, file=out)
+        print(
+            head.to_pandas().to_string(index=False) if _has_pandas() else head, file=out
+        )
 
         summary = session.run(example_script("flights_accuracy.sql")).results[0]
         row = dict(zip(summary.columns, summary.rows()[0], strict=True))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from predictemu.tsql.dialect import Synapse
@@ -73,13 +73,16 @@ def store_model(
     inputs = _schema_json(info.inputs if info else None)
     outputs = _schema_json(info.outputs if info else None)
     quoted = quote_name(table)
-    script = create_model_table_sql(table) + f"""
+    script = (
+        create_model_table_sql(table)
+        + f"""
 DELETE FROM {quoted} WHERE [ID] = @id
 INSERT INTO {quoted} ([ID], [name], [description], [version], [created_time],
     [created_by], [framework], [model], [inputs_schema], [outputs_schema])
 VALUES (@id, @name, @description, @version, @created, @user, 'ONNX', @model,
     @inputs, @outputs)
 """
+    )
     session.run(
         script,
         variables={
@@ -87,7 +90,7 @@ VALUES (@id, @name, @description, @version, @created, @user, 'ONNX', @model,
             "@name": name,
             "@description": description,
             "@version": version,
-            "@created": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+            "@created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
             "@user": _user(),
             "@model": model,
             "@inputs": inputs,

@@ -9,7 +9,7 @@ GO
 CREATE PROCEDURE [dbo].[score_flights_delay]
 AS
 BEGIN
-    SET NOCOUNT ON
+    SET NOCOUNT ON;
 
     WITH InputData AS
     (

@@ -16,8 +16,6 @@ from predictemu.errors import PredictError
 from predictemu.predict.model import LoadedModel, TensorSpec
 from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_arrow
 
-NULL_POLICIES = ("error", "null")
-
 
 @dataclass(frozen=True)
 class InputBinding:
@@ -40,6 +38,9 @@ class OutputBinding:
 
 def bind_inputs(model: LoadedModel, schema: pa.Schema) -> list[InputBinding]:
     """Bind each model input to the DATA column of the same name."""
+    # Shapes first: a model with one wide input cannot be fixed by renaming columns.
+    for position, spec in enumerate(model.inputs, start=1):
+        check_input_shape(spec, position)
     by_name = {name.lower(): (index, name) for index, name in enumerate(schema.names)}
     missing = [spec.name for spec in model.inputs if spec.name.lower() not in by_name]
     if missing:
@@ -53,9 +54,8 @@ def bind_inputs(model: LoadedModel, schema: pa.Schema) -> list[InputBinding]:
             f"SELECT [your_column] AS [{missing[0]}]."
         )
     bindings = []
-    for position, spec in enumerate(model.inputs, start=1):
+    for spec in model.inputs:
         index, column = by_name[spec.name.lower()]
-        check_input_shape(spec, position)
         needed = spec.sql_type
         if needed is None:
             raise PredictError(

@@ -374,8 +374,6 @@ def _check_opset(opsets: dict[str, int], source: str) -> None:
 
 
 def _tensor_spec(value) -> TensorSpec:
-    import onnx
-
     value_type = value.type
     which = value_type.WhichOneof("value")
     if which == "tensor_type":
@@ -391,9 +389,22 @@ def _tensor_spec(value) -> TensorSpec:
             )
             shape = tuple(None if isinstance(d, str) else d for d in shape)
         return TensorSpec(value.name, "tensor", element, shape, f"tensor({element})")
-    description = onnx.helper.printable_type(value_type) or which
     kind = "sequence" if which == "sequence_type" else "map"
-    return TensorSpec(value.name, kind, None, None, description)
+    return TensorSpec(value.name, kind, None, None, _describe_type(value_type))
+
+
+def _describe_type(value_type) -> str:
+    """Return an ONNX type as text, for example ``seq(map(int64, tensor(float)))``."""
+    which = value_type.WhichOneof("value")
+    if which == "tensor_type":
+        element = value_type.tensor_type.elem_type
+        return f"tensor({ELEMENT_TYPES.get(element, element)})"
+    if which == "sequence_type":
+        return f"seq({_describe_type(value_type.sequence_type.elem_type)})"
+    if which == "map_type":
+        key = ELEMENT_TYPES.get(value_type.map_type.key_type, "?")
+        return f"map({key}, {_describe_type(value_type.map_type.value_type)})"
+    return which or "unknown"
 
 
 def _first_line(err: Exception) -> str:

@@ -60,7 +60,8 @@ def score_batch(plan: ScoringPlan, batch: pa.RecordBatch) -> list[pa.Array]:
         if not keep.any():
             return [pa.nulls(rows, b.sql_type.arrow) for b in plan.outputs]
         feeds = {name: values[keep] for name, values in feeds.items()}
-    raw = _run(plan, feeds, int(feeds_rows(feeds)) if feeds else rows)
+    scored_rows = next(iter(feeds.values())).shape[0] if feeds else rows
+    raw = _run(plan, feeds, scored_rows)
     arrays = []
     for binding, values in zip(plan.outputs, raw, strict=True):
         values = np.asarray(values).reshape(-1)
@@ -69,11 +70,6 @@ def score_batch(plan: ScoringPlan, batch: pa.RecordBatch) -> list[pa.Array]:
             array = _spread(array, skip)
         arrays.append(array)
     return arrays
-
-
-def feeds_rows(feeds: dict[str, np.ndarray]) -> int:
-    """Return the number of rows in the first feed."""
-    return next(iter(feeds.values())).shape[0]
 
 
 def _feeds(
@@ -303,9 +299,20 @@ def _to_string(values: np.ndarray, target: SqlType) -> pa.Array:
     elif values.dtype.kind == "f":
         strings = pa.array([_float_text(v) for v in values], pa.string())
     else:
+        # CAST of a string to a shorter varchar keeps the first n characters.
         strings = pa.array(values.astype(str), pa.string())
-    if target.length:
-        strings = pc.utf8_slice_codeunits(strings, 0, target.length)
+        if target.length:
+            strings = pc.utf8_slice_codeunits(strings, 0, target.length)
+        return strings
+    if target.length and len(strings):
+        too_long = pc.greater(pc.utf8_length(strings), target.length)
+        if pc.any(too_long).as_py():
+            if values.dtype.kind in "iub":
+                # An integer that does not fit becomes '*', as CAST(int AS varchar(n)).
+                return pc.if_else(too_long, "*", strings)
+            # NOTE: a float that does not fit raises Msg 8115 here; SQL Server's
+            # documentation does not state what CAST(float AS varchar(n)) does.
+            raise _overflow("float", target)
     return strings
 
 

@@ -22,6 +22,7 @@ from predictemu.predict.binding import bind_inputs, bind_outputs
 from predictemu.predict.relation import PredictStream
 from predictemu.predict.scoring import ScoringPlan
 from predictemu.runner.errors import map_duckdb_error
+from predictemu.runner.predict_views import expand_predict_views
 from predictemu.sqltypes import sql_type_from_ast
 from predictemu.tsql import expressions as tx
 from predictemu.tsql.transpile import RELATION_PREFIX, cte_names_of, to_duckdb
@@ -47,9 +48,9 @@ class PredictBinder:
 
     def bind(self, statement: exp.Expression) -> exp.Expression:
         """Return ``statement`` with every PREDICT replaced by a scored stream."""
+        statement = expand_predict_views(self.session, statement.copy())
         if not any(True for _ in statement.find_all(tx.Predict)):
             return statement
-        statement = statement.copy()
         for predict in list(statement.find_all(tx.Predict)):
             self._bind_one(statement, predict)
         return statement

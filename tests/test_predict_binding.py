@@ -1,0 +1,418 @@
+"""PREDICT's binding rules and model checks: the pool's errors, with the fix."""
+
+from __future__ import annotations
+
+import pickle
+
+import models
+import numpy as np
+import onnx
+import pytest
+from sklearn.linear_model import LinearRegression
+
+from predictemu.errors import ModelError, PredictError, TsqlError
+
+SCORE_T = (
+    "SELECT d.f00, p.variable FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, "
+    "RUNTIME = ONNX) WITH (variable real) AS p"
+)
+
+
+def make_table(session, definition: str, rows: str) -> None:
+    session.run(f"CREATE TABLE dbo.t ({definition})\nINSERT INTO dbo.t VALUES {rows}")
+
+
+def test_real_column_scores(session, doubling_model):
+    make_table(session, "f00 real", "(5.0)")
+    result = session.run(SCORE_T, variables={"@m": doubling_model})
+    assert result.results[0].rows() == [(5.0, 10.0)]
+
+
+def test_float_column_against_float_input(session, doubling_model):
+    make_table(session, "f00 float", "(5.0)")
+    with pytest.raises(PredictError) as caught:
+        session.run(SCORE_T, variables={"@m": doubling_model})
+    message = str(caught.value)
+    assert "The type of model column 'f00' is 'real'" in message
+    assert "Doesn't match the input column type" in message
+    assert "CAST([f00] AS real)" in message
+
+
+def test_input_names_match_case_insensitively(session, doubling_model):
+    make_table(session, "F00 real", "(1.5)")
+    result = session.run(
+        "SELECT p.variable FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, RUNTIME = ONNX)"
+        " WITH (VARIABLE real) AS p",
+        variables={"@m": doubling_model},
+    )
+    assert result.results[0].rows() == [(3.0,)]
+
+
+def test_missing_inputs_listed_together(session, pair_classifier):
+    make_table(session, "x real, y real", "(1, 2)")
+    with pytest.raises(PredictError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (output_label bigint) AS p",
+            variables={"@m": pair_classifier},
+        )
+    message = str(caught.value)
+    assert "'a', 'b'" in message
+    assert "[x], [y]" in message
+
+
+def test_array_input_is_rejected(session):
+    """Case P1: one [N, 2] input instead of one input per column."""
+    make_table(session, "a real, b real", "(1, 2)")
+    with pytest.raises(PredictError) as caught:
+        session.run(
+            "SELECT d.*, p.* FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, "
+            "RUNTIME = ONNX) WITH (output_label bigint) AS p",
+            variables={"@m": models.array_input_classifier()},
+        )
+    message = str(caught.value)
+    assert "'input'" in message
+    assert "[N, 2]" in message
+    assert "one input per column" in message
+
+
+def test_wide_output_is_rejected(session):
+    """Case P3: an output with two values per row cannot fill a column."""
+    make_table(session, "a real, b real", "(1, 2)")
+    with pytest.raises(PredictError) as caught:
+        session.run(
+            "SELECT p.variable FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, "
+            "RUNTIME = ONNX) WITH (variable real) AS p",
+            variables={"@m": models.scaler_two_inputs()},
+        )
+    message = str(caught.value)
+    assert "'variable'" in message
+    assert "[N, 2]" in message
+    assert "Model outputs: 'variable' tensor(float) [N, 2]" in message
+
+
+def test_unknown_output_lists_outputs(session, doubling_model):
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(PredictError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (score real) AS p",
+            variables={"@m": doubling_model},
+        )
+    message = str(caught.value)
+    assert "WITH clause specified different output columns" in message
+    assert "'score'" in message
+    assert "'variable' tensor(float) [N, 1]" in message
+
+
+def test_no_model_row(session, doubling_model):
+    """Case P4: the model subquery matches no row."""
+    session.run(
+        "CREATE TABLE dbo.models (id int, model varbinary(max))\n"
+        "INSERT INTO dbo.models SELECT 1, @m",
+        variables={"@m": doubling_model},
+    )
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "DECLARE @m varbinary(max) = (SELECT model FROM dbo.models WHERE id = 999);"
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, RUNTIME = ONNX) "
+            "WITH (y real) AS p;"
+        )
+    message = str(caught.value)
+    assert "Model is corrupt or invalid" in message
+    assert "is NULL" in message
+    assert "returned no row" in message
+
+
+def test_empty_model(session):
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(ModelError, match="is empty"):
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (y real) AS p",
+            variables={"@m": b""},
+        )
+
+
+def test_pickle_is_named_and_never_loaded(session, tmp_path):
+    """Case P5: a pickled model; predictemu must not unpickle it."""
+    make_table(session, "f00 real", "(1)")
+    marker = tmp_path / "unpickled"
+    # Unpickling this payload would create the marker file.
+    payload = pickle.dumps(
+        (LinearRegression(), _Marker(str(marker))), protocol=pickle.HIGHEST_PROTOCOL
+    )
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (y real) AS p",
+            variables={"@m": payload},
+        )
+    assert "not an ONNX model" in str(caught.value)
+    assert "Python pickle" in str(caught.value)
+    assert not marker.exists()
+
+
+class _Marker:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_hex_text_cast_to_varbinary(session, doubling_model):
+    """Case P5: hex digits stored as characters, then cast to varbinary."""
+    make_table(session, "f00 real", "(1)")
+    text = "0x" + doubling_model.hex().upper()
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "DECLARE @m varbinary(max) = CAST(@hex AS varbinary(max))\n"
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (y real) AS p",
+            variables={"@hex": text},
+        )
+    assert "'0x'" in str(caught.value)
+    assert "hex text" in str(caught.value)
+
+
+def test_zipmap_output_not_computed(session, pair_classifier):
+    """Case P6: labels come back; the ZipMap output is never requested."""
+    make_table(session, "a real, b real", "(2, 2), (-1, 0)")
+    result = session.run(
+        "SELECT d.*, p.output_label FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, "
+        "RUNTIME = ONNX) WITH (output_label bigint) AS p",
+        variables={"@m": pair_classifier},
+    )
+    assert result.results[0].rows() == [(2.0, 2.0, 1), (-1.0, 0.0, 0)]
+
+
+def test_zipmap_output_declared(session, pair_classifier):
+    make_table(session, "a real, b real", "(2, 2)")
+    with pytest.raises(PredictError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (output_probability real) AS p",
+            variables={"@m": pair_classifier},
+        )
+    message = str(caught.value)
+    assert "ZipMap" in message
+    assert "zipmap" in message
+    assert "'label' and 'probabilities'" in message
+
+
+def test_external_data_is_never_read(session, tmp_path, monkeypatch):
+    """Case P7: weights in a separate file; only model.onnx is in the table."""
+    proto = onnx.load_model_from_string(models.matmul_model())
+    onnx.save_model(
+        proto,
+        str(tmp_path / "model.onnx"),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location="weights.bin",
+        size_threshold=0,
+    )
+    monkeypatch.chdir(tmp_path)  # the weights file sits in the working directory
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (variable real) AS p",
+            variables={"@m": (tmp_path / "model.onnx").read_bytes()},
+        )
+    message = str(caught.value)
+    assert "weights.bin" in message
+    assert "self-contained" in message
+
+
+def test_external_data_folded_in_from_file(tmp_path):
+    from predictemu.predict.model import load_model_bytes, load_model_file
+
+    proto = onnx.load_model_from_string(models.matmul_model())
+    onnx.save_model(
+        proto,
+        str(tmp_path / "model.onnx"),
+        save_as_external_data=True,
+        location="weights.bin",
+        size_threshold=0,
+    )
+    model = load_model_bytes(load_model_file(tmp_path / "model.onnx"), "file")
+    result = model.session().run(None, {"f00": np.array([[3.0]], np.float32)})
+    assert result[0].ravel().tolist() == pytest.approx([6.0])
+
+
+def test_opset_newer_than_runtime(session, doubling_model):
+    """Case P8: a model that imports ai.onnx opset 40."""
+    from predictemu.predict.model import supported_opset
+
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (variable real) AS p",
+            variables={"@m": models.with_opset(doubling_model, 40)},
+        )
+    message = str(caught.value)
+    assert "opset 40" in message
+    assert f"up to {supported_opset()}" in message
+
+
+def test_null_real_input_becomes_nan(session, doubling_model):
+    make_table(session, "f00 real", "(NULL), (2)")
+    result = session.run(SCORE_T, variables={"@m": doubling_model})
+    values = [row[1] for row in result.results[0].rows()]
+    assert np.isnan(values[0])
+    assert values[1] == 4.0
+
+
+def test_null_integer_input_is_an_error(session, mixed_pipeline):
+    make_table(session, "x real, n bigint, s varchar(10)", "(1, NULL, 'red')")
+    with pytest.raises(PredictError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (label bigint) AS p",
+            variables={"@m": mixed_pipeline},
+        )
+    assert "DATA column [n] contains NULL" in str(caught.value)
+
+
+def test_null_policy_returns_null(mixed_pipeline):
+    import predictemu
+
+    with predictemu.connect(null_policy="null") as session:
+        make_table(
+            session, "x real, n bigint, s varchar(10)", "(1, NULL, 'red'), (1, 2, NULL)"
+        )
+        session.run("INSERT INTO dbo.t VALUES (0.5, 1, 'blue')")
+        result = session.run(
+            "SELECT label FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (label bigint) AS p",
+            variables={"@m": mixed_pipeline},
+        )
+    labels = result.results[0].table.column("label").to_pylist()
+    assert labels[:2] == [None, None]
+    assert labels[2] in (0, 1)
+
+
+def test_output_cast_truncates_toward_zero(session, doubling_model):
+    make_table(session, "f00 real", "(1.4), (-1.4)")
+    result = session.run(
+        "SELECT variable FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+        "WITH (variable int) AS p",
+        variables={"@m": doubling_model},
+    )
+    # 2.8 and -2.8: CAST(float AS int) truncates toward zero.
+    assert result.results[0].table.column(0).to_pylist() == [2, -2]
+
+
+def test_output_cast_rounds_numeric(session, doubling_model):
+    make_table(session, "f00 real", "(1.0625)")
+    result = session.run(
+        "SELECT variable FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+        "WITH (variable numeric(10, 2)) AS p",
+        variables={"@m": doubling_model},
+    )
+    # 2.125 rounds half away from zero to 2.13.
+    assert str(result.results[0].table.column(0)[0].as_py()) == "2.13"
+    assert result.results[0].sql_types == ["decimal(10,2)"]
+
+
+def test_output_cast_overflow(session, doubling_model):
+    make_table(session, "f00 real", "(200)")
+    with pytest.raises(TsqlError) as caught:
+        session.run(
+            "SELECT variable FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (variable tinyint) AS p",
+            variables={"@m": doubling_model},
+        )
+    assert caught.value.number == 8115
+    assert "tinyint" in str(caught.value)
+
+
+def test_failed_insert_leaves_no_rows(session, mixed_pipeline):
+    session.run(
+        "CREATE TABLE dbo.t (x real, n bigint, s varchar(10))\n"
+        "CREATE TABLE dbo.out (label bigint)"
+    )
+    # The NULL sits in the last of many batches, so earlier batches score first.
+    session.con.execute(
+        "INSERT INTO dbo.t SELECT 0.5, i % 5, 'red' FROM range(200000) r(i)"
+    )
+    session.con.execute("INSERT INTO dbo.t VALUES (0.5, NULL, 'red')")
+    with pytest.raises(PredictError):
+        session.run(
+            "INSERT INTO dbo.out SELECT label FROM PREDICT(MODEL = @m, DATA = dbo.t)"
+            " WITH (label bigint) AS p",
+            variables={"@m": mixed_pipeline},
+        )
+    assert session.run("SELECT COUNT(*) FROM dbo.out").results[0].rows() == [(0,)]
+
+
+def test_sqledge_rejects_subquery_model(doubling_model):
+    import predictemu
+
+    with predictemu.connect(target="sqledge") as session:
+        make_table(session, "f00 real", "(1)")
+        session.run(
+            "CREATE TABLE dbo.models (id int, model varbinary(max))\n"
+            "INSERT INTO dbo.models SELECT 1, @m",
+            variables={"@m": doubling_model},
+        )
+        with pytest.raises(TsqlError, match="Synapse only"):
+            session.run(
+                "SELECT * FROM PREDICT(MODEL = (SELECT model FROM dbo.models), "
+                "DATA = dbo.t) WITH (variable real) AS p"
+            )
+        result = session.run(
+            "DECLARE @m varbinary(max) = (SELECT model FROM dbo.models)\n"
+            "SELECT variable FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (variable real) AS p"
+        )
+    assert result.results[0].rows() == [(2.0,)]
+    assert not any("RUNTIME" in message for message in result.messages)
+
+
+def test_invalid_graph_is_named(session):
+    proto = onnx.load_model_from_string(models.matmul_model())
+    proto.graph.node[0].input[1] = "no_such_tensor"
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (variable real) AS p",
+            variables={"@m": proto.SerializeToString()},
+        )
+    assert "invalid graph" in str(caught.value)
+    assert "no_such_tensor" in str(caught.value)
+
+
+def test_string_output_of_float(session, doubling_model):
+    make_table(session, "f00 real", "(61.5)")
+    result = session.run(
+        "SELECT variable FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+        "WITH (variable varchar(10)) AS p",
+        variables={"@m": doubling_model},
+    )
+    assert result.results[0].rows() == [("123",)]
+    with pytest.raises(TsqlError) as caught:
+        session.run(
+            "SELECT variable FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (variable varchar(2)) AS p",
+            variables={"@m": doubling_model},
+        )
+    assert caught.value.number == 8115
+
+
+def test_decimal_column_gets_cast_advice(session, doubling_model):
+    make_table(session, "f00 decimal(10, 2)", "(1.5)")
+    with pytest.raises(PredictError) as caught:
+        session.run(SCORE_T, variables={"@m": doubling_model})
+    assert "DATA column [f00] is 'decimal'" in str(caught.value)
+    assert "CAST([f00] AS real) AS [f00]" in str(caught.value)
+
+
+def test_score_api_takes_pandas_and_checks_types(mixed_pipeline):
+    import pandas as pd
+
+    import predictemu
+
+    frame = pd.DataFrame({"x": [0.5], "n": [1], "s": ["red"]})
+    with pytest.raises(PredictError, match="CAST"):
+        predictemu.score(frame, mixed_pipeline, {"label": "bigint"})
+    frame["x"] = frame["x"].astype("float32")
+    scored = predictemu.score(frame, mixed_pipeline, {"label": "bigint"})
+    assert scored.column_names == ["label", "x", "n", "s"]
+    assert scored.num_rows == 1
