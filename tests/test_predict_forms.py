@@ -323,3 +323,40 @@ def test_score_api_matches_sql(mixed_pipeline):
     )[0]
     assert scored.column_names == ["label", "x", "n", "s"]
     assert scored.column("label").to_pylist() == expected.tolist()
+
+
+def test_progress_factory_sees_every_row(pair_classifier):
+    seen = {"total": None, "rows": 0, "closed": False}
+
+    class Bar:
+        def update(self, rows: int) -> None:
+            seen["rows"] += rows
+
+        def close(self) -> None:
+            seen["closed"] = True
+
+    def factory(total):
+        seen["total"] = total
+        return Bar()
+
+    with predictemu.connect(progress=factory, batch_rows=1000) as session:
+        session.run(PAIRS, variables={"@model": pair_classifier})
+        session.con.execute(
+            "INSERT INTO dbo.pairs SELECT i, 0.5, 0.5 FROM range(5, 5000) r(i)"
+        )
+        session.run(
+            "SELECT COUNT(*) FROM PREDICT(MODEL = (SELECT model FROM dbo.models), "
+            "DATA = dbo.pairs AS d, RUNTIME = ONNX) WITH (output_label bigint) AS p"
+        )
+    assert seen["total"] == 4999
+    assert seen["rows"] == 4999
+    assert seen["closed"]
+
+
+def test_with_varchar_without_length_gives_notice(pairs):
+    result = pairs.run(
+        "SELECT p.output_label FROM PREDICT(MODEL = (SELECT model FROM dbo.models), "
+        "DATA = dbo.pairs AS d, RUNTIME = ONNX) WITH (output_label varchar) AS p"
+    )
+    assert any("length 1" in message for message in result.messages)
+    assert result.results[0].sql_types == ["varchar(max)"]

@@ -7,6 +7,7 @@ import re
 import duckdb
 
 from predictemu.errors import TsqlError
+from predictemu.tsql.transpile import TEMP_CATALOG
 
 _TYPE_NAMES = {
     "INT8": "tinyint",
@@ -126,8 +127,9 @@ def _referenced_name(text: str) -> str | None:
     prefix = len(match.group(0).split("\n")[0]) - len(match.group(1))
     start = match.group(0).split("\n")[1].index("^") - prefix
     name = match.group(1)[start : start + len(match.group(2))].replace('"', "")
-    if name.startswith("tempdb.main."):
-        name = name[len("tempdb.main.") :]
+    prefix = f"{TEMP_CATALOG}.main."
+    if name.startswith(prefix):
+        name = name[len(prefix) :]
     return name or None
 
 

@@ -68,6 +68,7 @@ class PredictBinder:
                 for column in predict.expressions
             ]
             outputs = bind_outputs(model, columns)
+            self._note_default_lengths(predict)
         except TsqlError as err:
             raise err.locate(line) from None
         _check_name_clashes(columns, reader.schema)
@@ -86,6 +87,18 @@ class PredictBinder:
         self.views.append(view)
         self.streams.append(stream)
         self._replace(predict, view, [name for name, _ in columns], reader.schema.names)
+
+    def _note_default_lengths(self, predict: tx.Predict) -> None:
+        for column in predict.expressions:
+            kind = column.args["kind"]
+            strings = (exp.DType.VARCHAR, exp.DType.NVARCHAR, exp.DType.CHAR)
+            if kind.this in strings and not kind.expressions:
+                self.session.output.message(
+                    f"WITH column [{column.name}] is {kind.sql(dialect='tsql')} "
+                    "without a length, which T-SQL reads as length 1, so values "
+                    "are cut to one character; declare a length such as "
+                    "nvarchar(100)."
+                )
 
     def _check_runtime(self, predict: tx.Predict) -> None:
         runtime = predict.args.get("runtime")

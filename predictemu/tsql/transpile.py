@@ -20,7 +20,10 @@ from predictemu.errors import TsqlError, UnsupportedError
 from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_ast
 from predictemu.tsql import functions
 
-TEMP_CATALOG = "tempdb"
+# The in-memory catalog that holds #temp tables. Every cursor of the session sees
+# it, which DuckDB's TEMP schema does not offer. The name avoids clashing with a
+# database file named tempdb.duckdb.
+TEMP_CATALOG = "predictemu_tempdb"
 # Name prefix of the Arrow streams that PREDICT registers on the connection.
 RELATION_PREFIX = "__predictemu_predict_"
 DEFAULT_SCHEMA = "dbo"
