@@ -60,7 +60,7 @@ def score(
         columns.append((name, sql_type_from_ast(node, declaration=True)))
     plan = ScoringPlan(
         loaded,
-        bind_inputs(loaded, reader.schema),
+        bind_inputs(loaded, reader.schema, type_fix=_python_fix),
         bind_outputs(loaded, columns),
         null_policy=null_policy,
     )
@@ -88,3 +88,24 @@ def _reader(data: Any, batch_rows: int) -> pa.RecordBatchReader:
         f"Cannot score data of type {type(data).__name__}; pass a pyarrow Table, a "
         "RecordBatchReader or a pandas DataFrame."
     )
+
+
+_DTYPES = {
+    "real": "float32",
+    "float": "float64",
+    "bigint": "int64",
+    "int": "int32",
+    "varchar": "str",
+}
+
+
+def _python_fix(column: str, input_name: str, needed: str) -> str:
+    dtype = _DTYPES.get(needed, needed)
+    fix = (
+        f"Convert the column before scoring, for example "
+        f"data[{column!r}] = data[{column!r}].astype({dtype!r}) for a pandas "
+        f"DataFrame, or a pyarrow cast to {dtype}"
+    )
+    if column != input_name:
+        fix += f", and name it {input_name!r}"
+    return fix + "."

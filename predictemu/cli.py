@@ -255,7 +255,8 @@ class StreamOutput:
         for batch in reader:
             for row in _rows(batch):
                 prefix = "" if rows == 0 else ","
-                self.out.write(prefix + "\n  " + json.dumps(row, default=_json_value))
+                text = json.dumps(_json_row(row), default=_json_value)
+                self.out.write(prefix + "\n  " + text)
                 rows += 1
         self.out.write("]}")
         return rows
@@ -339,6 +340,17 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, bytes):
         return "0x" + value.hex().upper()
     return str(value)
+
+
+def _json_row(row: tuple) -> list:
+    # JSON has no NaN or infinity, so such floats are written as null.
+    return [
+        None if isinstance(v, float) and (v != v or v in (_INF, -_INF)) else v
+        for v in row
+    ]
+
+
+_INF = float("inf")
 
 
 def command_demo(args: argparse.Namespace) -> int:

@@ -118,3 +118,40 @@ def test_inspect_dry_run_names_missing_casts(tmp_path):
     assert "CAST([distance]" not in done.stdout
     assert "output_probability" in done.stdout
     assert "cannot be returned" in done.stdout
+
+
+def test_db_in_missing_folder_is_named(script, tmp_path):
+    database = tmp_path / "nofolder" / "x.duckdb"
+    done = predictemu("run", script("SELECT 1 AS a"), "--db", str(database))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"the folder {database.parent} does not exist" in done.stderr
+
+
+def test_db_that_is_not_duckdb(script, tmp_path):
+    database = tmp_path / "notes.txt"
+    database.write_text("not a database")
+    done = predictemu("run", script("SELECT 1 AS a"), "--db", str(database))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"Cannot open database {database}" in done.stderr
+
+
+def test_inspect_pickle_gets_hint(tmp_path):
+    import pickle
+
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps({"not": "a model"}, protocol=4))
+    done = predictemu("inspect", str(path))
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "not an ONNX model" in done.stderr
+    assert "Python pickle" in done.stderr
+
+
+def test_json_writes_nan_as_null(script):
+    done = predictemu(
+        "run", script("SELECT CAST('NaN' AS float) AS x, 1 AS y"), "--format", "json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["rows"] == [[None, 1]]

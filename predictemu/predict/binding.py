@@ -8,6 +8,7 @@ column, both types and the fix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -36,8 +37,20 @@ class OutputBinding:
     sql_type: SqlType
 
 
-def bind_inputs(model: LoadedModel, schema: pa.Schema) -> list[InputBinding]:
-    """Bind each model input to the DATA column of the same name."""
+def sql_cast_fix(column: str, input_name: str, needed: str) -> str:
+    """Return the fix for a type mismatch as a CAST in the DATA query."""
+    return f"Cast it in the DATA query: CAST([{column}] AS {needed}) AS [{input_name}]."
+
+
+def bind_inputs(
+    model: LoadedModel,
+    schema: pa.Schema,
+    type_fix: Callable[[str, str, str], str] = sql_cast_fix,
+) -> list[InputBinding]:
+    """Bind each model input to the DATA column of the same name.
+
+    ``type_fix(column, input, sql_type)`` words the fix for a type mismatch.
+    """
     # Shapes first: a model with one wide input cannot be fixed by renaming columns.
     for position, spec in enumerate(model.inputs, start=1):
         check_input_shape(spec, position)
@@ -69,8 +82,7 @@ def bind_inputs(model: LoadedModel, schema: pa.Schema) -> list[InputBinding]:
             raise PredictError(
                 f"The type of model column '{spec.name}' is '{needed}'. Doesn't match "
                 f"the input column type: DATA column [{column}] is '{actual.name}'. "
-                f"Cast it in the DATA query: CAST([{column}] AS {needed}) AS "
-                f"[{spec.name}]."
+                + type_fix(column, spec.name, needed)
             )
         bindings.append(InputBinding(spec, column, index, actual))
     return bindings

@@ -214,6 +214,7 @@ def load_model_bytes(
 
     _reject_external_data(proto, source)
     opsets = {entry.domain or "ai.onnx": entry.version for entry in proto.opset_import}
+    _check_ir_version(proto, source)
     _check_opset(opsets, source)
 
     try:
@@ -257,13 +258,20 @@ def load_model_file(path: str | Path) -> bytes:
     model's own directory; a location that leaves it is rejected.
     """
     import onnx
+    from google.protobuf.message import DecodeError
 
     path = Path(path)
     if path.is_dir():
         path = mlflow_model_file(path)
     if not path.is_file():
         raise ModelError(f"Model file {path} not found.")
-    proto = onnx.load_model(str(path), load_external_data=False)
+    data = path.read_bytes()
+    try:
+        proto = onnx.load_model_from_string(data)
+    except (DecodeError, ValueError, RuntimeError) as err:
+        raise ModelError(
+            f"{path} is not an ONNX model ({describe_first_bytes(data)})."
+        ) from err
     if _external_locations(proto):
         base = path.parent.resolve()
         for location in _external_locations(proto):
@@ -280,7 +288,7 @@ def load_model_file(path: str | Path) -> bytes:
                 )
         onnx.external_data_helper.load_external_data_for_model(proto, str(base))
         return proto.SerializeToString()
-    return path.read_bytes()
+    return data
 
 
 def mlflow_model_file(directory: Path) -> Path:
@@ -359,17 +367,49 @@ def supported_opset() -> int:
     return onnx.defs.onnx_opset_version()
 
 
+def supported_opsets() -> dict[str, int]:
+    """Return the highest opset of each operator domain the installed onnx knows.
+
+    NOTE: these come from the onnx package's operator registry, which ships
+    with a matching onnxruntime release; a runtime that lags its onnx package
+    can still reject a model that passes, with onnxruntime's own message.
+    """
+    import onnx
+
+    highest = {"ai.onnx": onnx.defs.onnx_opset_version()}
+    for schema in onnx.defs.get_all_schemas_with_history():
+        domain = schema.domain or "ai.onnx"
+        if domain != "ai.onnx":
+            highest[domain] = max(highest.get(domain, 1), schema.since_version)
+    return highest
+
+
 def _check_opset(opsets: dict[str, int], source: str) -> None:
     import onnxruntime
 
-    needed = opsets.get("ai.onnx")
-    highest = supported_opset()
-    if needed is not None and needed > highest:
+    highest = supported_opsets()
+    for domain, needed in opsets.items():
+        limit = highest.get(domain)
+        if limit is not None and needed > limit:
+            raise ModelError(
+                f"{CORRUPT}: {source} needs {domain} opset {needed}, but the "
+                f"installed onnxruntime {onnxruntime.__version__} supports "
+                f"{domain} opsets up to {limit}. Convert the model with a target "
+                f"opset of {limit} or lower for {domain} (skl2onnx: target_opset="
+                f"{{'{'' if domain == 'ai.onnx' else domain}': {limit}}}), or "
+                "upgrade onnxruntime."
+            )
+
+
+def _check_ir_version(proto, source: str) -> None:
+    import onnx
+
+    if proto.ir_version > onnx.IR_VERSION:
         raise ModelError(
-            f"{CORRUPT}: {source} needs ai.onnx opset {needed}, but the installed "
-            f"onnxruntime {onnxruntime.__version__} supports opsets up to {highest}. "
-            f"Convert the model with target_opset={highest} or lower, or upgrade "
-            "onnxruntime."
+            f"{CORRUPT}: {source} has ONNX IR version {proto.ir_version}, but the "
+            f"installed onnx and onnxruntime read IR versions up to "
+            f"{onnx.IR_VERSION}. Save the model with an older converter or onnx "
+            "release, or upgrade onnxruntime."
         )
 
 

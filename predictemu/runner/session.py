@@ -113,7 +113,7 @@ class Session:
         self.null_policy = null_policy
         self.batch_rows = batch_rows
         self.progress = progress
-        self.con = duckdb.connect(self.database)
+        self.con = _connect(self.database)
         self.con.execute("SET integer_division = true")
         self.con.execute(f"ATTACH ':memory:' AS {TEMP_CATALOG}")
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {DEFAULT_SCHEMA}")
@@ -611,6 +611,30 @@ class Session:
     def cte_names(self, statement: exp.Expression) -> set[str]:
         """Return the CTE names a statement defines."""
         return cte_names_of(statement)
+
+
+def _connect(database: str) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database, turning failures into errors that name the fix."""
+    if database != ":memory:":
+        path = Path(database)
+        if path.is_dir():
+            raise PredictEmuError(
+                f"Database {path} is a directory; name a file such as "
+                f"{path / 'warehouse.duckdb'}."
+            )
+        if not path.parent.exists():
+            raise PredictEmuError(
+                f"Cannot create database {path}: the folder {path.parent} does not "
+                "exist. Create it first or choose another path."
+            )
+    try:
+        return duckdb.connect(database)
+    except duckdb.Error as err:
+        detail = str(err).strip().splitlines()[0].rstrip(".!")
+        raise PredictEmuError(
+            f"Cannot open database {database}: {detail}. Check that the file is a "
+            "DuckDB database that no other process has open for writing."
+        ) from err
 
 
 def _normal(name: str) -> str:
