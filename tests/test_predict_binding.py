@@ -124,6 +124,24 @@ def test_no_model_row(session, doubling_model):
     assert "returned no row" in message
 
 
+def test_subquery_model_no_row_or_null(session, doubling_model):
+    session.run(
+        "CREATE TABLE dbo.models (id int, model varbinary(max))\n"
+        "INSERT INTO dbo.models VALUES (2, NULL)"
+    )
+    make_table(session, "f00 real", "(1)")
+    score = (
+        "SELECT * FROM PREDICT(MODEL = (SELECT model FROM dbo.models WHERE id = {}),"
+        " DATA = dbo.t) WITH (variable real) AS p"
+    )
+    with pytest.raises(ModelError) as caught:
+        session.run(score.format(999))
+    assert "returned no row" in str(caught.value)
+    with pytest.raises(ModelError) as caught:
+        session.run(score.format(2))
+    assert "model column is NULL" in str(caught.value)
+
+
 def test_empty_model(session):
     make_table(session, "f00 real", "(1)")
     with pytest.raises(ModelError, match="is empty"):

@@ -134,9 +134,11 @@ class ModelCache:
         self._models: dict[str, LoadedModel] = {}
         self._lock = threading.Lock()
 
-    def load(self, data: bytes | None, source: str = "MODEL") -> LoadedModel:
+    def load(
+        self, data: bytes | None, source: str = "MODEL", null_reason: str | None = None
+    ) -> LoadedModel:
         """Return the model for ``data``, loading and checking it on first use."""
-        check_model_bytes(data, source)
+        check_model_bytes(data, source, null_reason)
         digest = hashlib.sha256(data).hexdigest()
         with self._lock:
             model = self._models.get(digest)
@@ -147,9 +149,25 @@ class ModelCache:
         return model
 
 
-def check_model_bytes(data: bytes | None, source: str) -> None:
-    """Raise ModelError when ``data`` is NULL or empty."""
+def check_model_bytes(
+    data: bytes | None, source: str, null_reason: str | None = None
+) -> None:
+    """Raise ModelError when ``data`` is NULL or empty.
+
+    ``null_reason`` is ``"no row"`` or ``"null value"`` when the caller knows why
+    the query that produced the model gave NULL.
+    """
     if data is None:
+        if null_reason == "no row":
+            raise ModelError(
+                f"{CORRUPT}: {source} is NULL because its query returned no row. "
+                "Check the WHERE clause, for example the model ID."
+            )
+        if null_reason == "null value":
+            raise ModelError(
+                f"{CORRUPT}: {source} is NULL: the query found the row, but its "
+                "model column is NULL. Load the model bytes into that row."
+            )
         raise ModelError(
             f"{CORRUPT}: {source} is NULL. When MODEL is a variable or subquery "
             "that reads a model table, the query returned no row (or the row's "

@@ -135,7 +135,22 @@ class PredictBinder:
         value = self.session.evaluate(node, self.frame)
         if isinstance(value, str):
             value = value.encode("utf-8")
-        return self.session.models.load(value, source)
+        reason = None
+        if value is None:
+            reason = self._null_reason(node)
+        return self.session.models.load(value, source, reason)
+
+    def _null_reason(self, node: exp.Expression) -> str | None:
+        """Tell why a MODEL expression is NULL: its query found no row, or NULL."""
+        if isinstance(node, exp.Parameter):
+            variable = self.frame.variables.get("@" + node.name.lower())
+            return getattr(variable, "null_reason", None)
+        query = node.this if isinstance(node, (exp.Subquery, exp.Paren)) else None
+        if not isinstance(query, exp.Query):
+            return None
+        count = exp.select("count(*)").from_(query.copy().subquery("model_rows"))
+        rows = self.session._scalar(count, self.frame)
+        return "no row" if rows == 0 else "null value"
 
     def _data_query(self, statement: exp.Expression, data: exp.Table) -> exp.Select:
         name = exp.Table(this=data.this.copy(), db=data.args.get("db"))
