@@ -36,6 +36,9 @@ class TsqlError(PredictEmuError):
         self.batch: int | None = None
         self.script_line: int | None = None
         self.procedure: str | None = None
+        # The batch line of the EXEC that ran the procedure or dynamic SQL in
+        # which the error happened; ``line`` then counts within that code.
+        self.call_line: int | None = None
 
     def locate(self, line: int | None, batch: int | None = None) -> TsqlError:
         """Fill in the line and batch when they are not known yet."""
@@ -58,6 +61,8 @@ class TsqlError(PredictEmuError):
         where = []
         if self.batch is not None:
             where.append(f"batch {self.batch}")
+        if self.batch is not None and self.call_line is not None:
+            where = [f"called from batch {self.batch}"]
         if self.script_line is not None:
             where.append(f"script line {self.script_line}")
         suffix = f" ({', '.join(where)})" if where else ""

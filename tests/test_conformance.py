@@ -178,3 +178,44 @@ def test_procedure_persists_in_database_file(tmp_path: Path) -> None:
         assert result.results[0].rows() == [(10,)]
         result = second.run("EXEC dbo.half @by = 4")
         assert result.results[0].rows() == [(5,)]
+
+
+def test_procedure_error_names_exec_line() -> None:
+    script = (
+        "-- scoring procedure\n"  # script line 1, procedure line 1
+        "CREATE PROCEDURE dbo.fail_late AS\n"
+        "BEGIN\n"
+        "    SET NOCOUNT ON\n"
+        "    SELECT 1 / 0 AS boom\n"  # procedure line 5
+        "END\n"
+        "GO\n"
+        "PRINT 'x'\n"
+        "-- the call\n"
+        "EXEC dbo.fail_late\n"  # script line 10, batch 2 line 3
+    )
+    with (
+        predictemu.connect() as session,
+        pytest.raises(predictemu.TsqlError) as caught,
+    ):
+        session.run(script)
+    error = caught.value
+    assert error.procedure == "fail_late"
+    assert error.line == 5
+    assert error.call_line == 3
+    assert error.script_line == 10
+    assert "Procedure fail_late, Line 5 (called from batch 2, script line 10)" in str(
+        error
+    )
+
+
+def test_dynamic_sql_error_names_exec_line() -> None:
+    script = "PRINT 'x'\nEXEC ('SELECT 1 AS a\nSELECT 1 / 0 AS b')\n"
+    with (
+        predictemu.connect() as session,
+        pytest.raises(predictemu.TsqlError) as caught,
+    ):
+        session.run(script)
+    error = caught.value
+    assert error.line == 2
+    assert error.script_line == 2
+    assert "(called from batch 1, script line 2)" in str(error)

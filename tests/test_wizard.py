@@ -317,6 +317,16 @@ def test_script_runs_twice(session, tmp_path):
     assert first == second
 
 
+def test_temp_table_procedure_runs_twice(session, tmp_path):
+    create_readings(session)
+    result, _ = generate(session, readings_model(tmp_path), template="temp-table")
+    first = session.run(result.script).results[-1].rows()
+    # The #table of the first EXEC stays for the session, as in a dedicated
+    # SQL pool; the second EXEC must drop it before SELECT ... INTO.
+    second = session.run("EXEC [dbo].[score_readings]").results[-1].rows()
+    assert second == first
+
+
 def test_model_row_stored_like_wizard(session, tmp_path):
     create_readings(session)
     result, _ = generate(

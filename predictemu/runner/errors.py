@@ -11,6 +11,8 @@ from predictemu.tsql.transpile import TEMP_CATALOG
 
 _TYPE_NAMES = {
     "INT8": "tinyint",
+    "UINT8": "tinyint",
+    "UTINYINT": "tinyint",
     "INT16": "smallint",
     "INT32": "int",
     "INT64": "bigint",
@@ -91,10 +93,38 @@ _RULES: list[tuple[re.Pattern[str], int, str]] = [
     ),
     (
         re.compile(
-            r"Type (\w+) with value (\S+) can't be cast because the value is out"
+            r"Type \w+ with value \S+ can't be cast because the value is out of "
+            r"range for the destination type (\w+)"
         ),
         8115,
         "Arithmetic overflow error converting expression to data type {0}.",
+    ),
+    (
+        re.compile(r"Schema with name \"?(.+?)\"? does not exist!"),
+        2760,
+        'The specified schema name "{0}" either does not exist or you do not have '
+        "permission to use it.",
+    ),
+    (
+        re.compile(r"Scalar Function with name \"?(\w+)\"? does not exist"),
+        195,
+        "'{0}' is not a recognized built-in function name.",
+    ),
+    (
+        re.compile(r'column "?([^"\s]+)"? must appear in the GROUP BY clause'),
+        8120,
+        "Column '{0}' is invalid in the select list because it is not contained in "
+        "either an aggregate function or the GROUP BY clause.",
+    ),
+    (
+        re.compile(r'Ambiguous reference to column name "?([^"\s]+)"?'),
+        209,
+        "Ambiguous column name '{0}'.",
+    ),
+    (
+        re.compile(r"table \"?\S+?\"? has \d+ columns but \d+ values were supplied"),
+        213,
+        "Column name or number of supplied values does not match table definition.",
     ),
     (
         re.compile(r"Overflow in \w+ of \w+ \((.*?)\)"),
@@ -107,6 +137,11 @@ _RULES: list[tuple[re.Pattern[str], int, str]] = [
 def map_duckdb_error(err: duckdb.Error) -> TsqlError:
     """Return the SQL Server error that matches a DuckDB exception."""
     text = str(err)
+    # Errors that translated T-SQL raises itself through DuckDB's error()
+    # (see predictemu.tsql.functions.raise_error) carry their message number.
+    own = _OWN_ERROR.search(text)
+    if own:
+        return TsqlError(own.group(2).strip(), number=int(own.group(1)))
     for pattern, number, template in _RULES:
         match = pattern.search(text)
         if match:
@@ -117,6 +152,9 @@ def map_duckdb_error(err: duckdb.Error) -> TsqlError:
     if isinstance(err, duckdb.ParserException):
         return TsqlError(f"Incorrect syntax: {_first_line(text)}", number=102, level=15)
     return TsqlError(_first_line(text), number=50000)
+
+
+_OWN_ERROR = re.compile(r"Invalid Input Error: Msg (\d+): (.*)")
 
 
 def _referenced_name(text: str) -> str | None:

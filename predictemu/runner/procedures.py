@@ -6,18 +6,27 @@ the text of their CREATE statement, so a later run can EXEC them.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+import duckdb
 from sqlglot import exp
 
 from predictemu.errors import TsqlError, UnsupportedError
 from predictemu.sqltypes import sql_type_from_ast
 from predictemu.tsql import expressions as tx
 from predictemu.tsql.dialect import parse_batch
-from predictemu.tsql.transpile import DEFAULT_SCHEMA, Variable, variable_name
+from predictemu.tsql.transpile import (
+    DEFAULT_SCHEMA,
+    TEMP_CATALOG,
+    Variable,
+    variable_name,
+)
 
 if TYPE_CHECKING:
     from predictemu.runner.session import Frame, Session
+
+logger = logging.getLogger(__name__)
 
 MAX_NESTING = 32
 
@@ -81,8 +90,11 @@ def execute_procedure(
     if statement.args.get("sql") is not None:
         text = session.evaluate(statement.args["sql"], frame)
         inner = Frame(batch=frame.batch)
-        for inner_statement in parse_batch(str(text)):
-            session.execute(inner_statement, inner)
+        try:
+            for inner_statement in parse_batch(str(text)):
+                session.execute(inner_statement, inner)
+        except TsqlError as err:
+            raise _called_from(err, statement) from None
         return
 
     name = statement.this
@@ -103,18 +115,62 @@ def execute_procedure(
     outputs = _bind_arguments(session, procedure, statement, frame, inner)
     status = 0
     session._nesting = depth + 1
+    temp_tables_before = _local_temp_tables(session)
     try:
         session.execute(procedure.args["body"], inner)
     except _Return as signal:
         status = signal.status if signal.status is not None else 0
+    except TsqlError as err:
+        raise _called_from(err, statement) from None
     finally:
         session._nesting = depth
+        if session.target == "sqledge":
+            _drop_temp_tables(session, _local_temp_tables(session) - temp_tables_before)
     for caller_name, parameter_name in outputs:
         target = session._variable(caller_name, frame)
         target.value = inner.variables[parameter_name].value
     status_name = statement.args.get("status")
     if status_name:
         session._variable(status_name, frame).value = status
+
+
+def _called_from(err: TsqlError, statement: tx.ExecProcedure) -> TsqlError:
+    """Record the line of the EXEC through which an error leaves a procedure.
+
+    Each enclosing EXEC overwrites it, so the EXEC written in the batch, the
+    outermost, is the one that remains.
+    """
+    err.call_line = statement.meta.get("line", err.call_line)
+    return err
+
+
+# SQL Server drops a local #temp table that a procedure created when the
+# procedure returns, so a second EXEC can create it again (sqledge target). In
+# a dedicated SQL pool temporary tables exist at session level and are dropped
+# when the session closes ("Temporary tables in dedicated SQL pool in Azure
+# Synapse Analytics" on learn.microsoft.com), so under the synapse target they
+# stay until DROP TABLE or the end of the session.
+
+
+def _local_temp_tables(session: Session) -> set[str]:
+    rows = session.con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ?",
+        [TEMP_CATALOG],
+    ).fetchall()
+    return {
+        name for (name,) in rows if name.startswith("#") and not name.startswith("##")
+    }
+
+
+def _drop_temp_tables(session: Session, names: set[str]) -> None:
+    for name in sorted(names):
+        quoted = name.replace('"', '""')
+        try:
+            session.con.execute(f'DROP TABLE IF EXISTS {TEMP_CATALOG}.main."{quoted}"')
+        except duckdb.Error:
+            # An aborted transaction rejects the DROP; its rollback removes the
+            # table anyway.
+            logger.debug("Could not drop temp table %s after its procedure", name)
 
 
 def _bind_arguments(

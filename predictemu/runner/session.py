@@ -30,6 +30,7 @@ from predictemu.sqltypes import SqlType, sql_type_from_arrow, sql_type_from_ast
 from predictemu.tsql import expressions as tx
 from predictemu.tsql.batches import Batch, split_batches
 from predictemu.tsql.dialect import parse_batch
+from predictemu.tsql.result_types import duckdb_type
 from predictemu.tsql.transpile import (
     DEFAULT_SCHEMA,
     TEMP_CATALOG,
@@ -180,8 +181,11 @@ class Session:
             return signal.status
         except TsqlError as err:
             err.locate(None, batch.number)
-            if err.line is not None and err.script_line is None:
-                err.script_line = batch.first_line + err.line - 1
+            # An error inside a procedure or dynamic SQL has a line in that
+            # code, which is not a line of this file: name the EXEC's line.
+            line = err.call_line if err.call_line is not None else err.line
+            if line is not None and err.script_line is None:
+                err.script_line = batch.first_line + line - 1
             raise
         finally:
             from predictemu.runner.statements import drop_table_variables
@@ -519,7 +523,7 @@ class Session:
     def _evaluate_as(
         self, expression: exp.Expression, sql_type: SqlType, frame: Frame
     ) -> Any:
-        cast = exp.Cast(this=expression.copy(), to=exp.DataType.build(sql_type.duckdb))
+        cast = exp.Cast(this=expression.copy(), to=duckdb_type(sql_type))
         value = self._scalar(exp.select(cast), frame)
         if sql_type.length and isinstance(value, str):
             value = value[: sql_type.length]

@@ -21,7 +21,13 @@ from predictemu.runner.predict_views import (
 )
 from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_ast
 from predictemu.tsql import expressions as tx
-from predictemu.tsql.transpile import TEMP_CATALOG, Variable, to_duckdb, variable_name
+from predictemu.tsql.transpile import (
+    TEMP_CATALOG,
+    Variable,
+    is_temp,
+    to_duckdb,
+    variable_name,
+)
 
 if TYPE_CHECKING:
     from predictemu.runner.session import Frame, Session
@@ -197,12 +203,26 @@ def _create(session: Session, statement: exp.Create) -> Prepared | None:
             )
         after = _rows_message(session, target) if statement.expression else None
         return Prepared(statement, "ddl", after=after)
+    if kind == "VIEW":
+        _reject_temp_tables_in_view(statement)
     if kind == "VIEW" and is_predict_view_definition(statement):
         create_predict_view(session, statement)
         return None
     if kind in ("VIEW", "SCHEMA"):
         return Prepared(statement, "ddl")
     raise UnsupportedError(f"CREATE {kind} is not supported by predictemu.")
+
+
+def _reject_temp_tables_in_view(statement: exp.Create) -> None:
+    query = statement.expression
+    if query is None:
+        return
+    if any(is_temp(table) for table in query.find_all(exp.Table)):
+        raise TsqlError(
+            "Views or functions are not allowed on temporary tables. Table names "
+            "that begin with '#' denote temporary tables.",
+            number=4508,
+        )
 
 
 def _check_table_definition(session: Session, statement: exp.Create) -> None:

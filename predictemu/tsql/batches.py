@@ -51,13 +51,17 @@ def split_batches(script: str) -> list[Batch]:
             current.append(token)
             i += 1
             continue
+        if repeat < 1:
+            # The line counts from the start of the script, the only place
+            # where a GO line has a number.
+            err = TsqlSyntaxError(
+                f"GO count must be at least 1, got {repeat}", line=token.line
+            )
+            err.script_line = token.line
+            raise err
         if current:
             batches.append(
                 _make_batch(script, len(batches) + 1, current, begin, repeat)
-            )
-        elif repeat < 1:
-            raise TsqlSyntaxError(
-                f"GO count must be at least 1, got {repeat}", line=token.line
             )
         current = []
         skip = 2 if i + 1 < len(tokens) and tokens[i + 1].line == token.line else 1
@@ -94,8 +98,6 @@ def _go_separator(tokens: list[Token], i: int) -> int | None:
 def _make_batch(
     script: str, number: int, tokens: list[Token], begin: int, repeat: int
 ) -> Batch:
-    if repeat < 1:
-        raise TsqlSyntaxError(f"GO count must be at least 1, got {repeat}")
     end = tokens[-1].end + 1
     first_line = script.count("\n", 0, begin) + 1
     return Batch(number, script[begin:end], first_line, repeat)

@@ -491,7 +491,11 @@ class Synapse(TSQL):
                     break
                 body.append(self._parse_tsql_statement())
             end = self._prev
-            source = self.sql[start.start : end.end + 1]
+            # SQL Server stores the batch text from its first character, so a
+            # comment above CREATE counts in the procedure's line numbers. A
+            # CREATE that is not the first statement keeps its own text.
+            first = start is self._tokens[0]
+            source = self.sql[0 if first else start.start : end.end + 1]
             return tx.CreateProcedure(
                 this=name,
                 expressions=parameters,
@@ -645,6 +649,85 @@ class Synapse(TSQL):
             if in_create and self._prev.token_type != TokenType.ALIAS:
                 return None
             return super()._parse_ddl_select()
+
+        # -- leniencies of sqlglot that SQL Server does not share -----------------
+
+        def _parse_csv(
+            self, parse_method: Callable[[], Any], sep: TokenType = TokenType.COMMA
+        ) -> list[Any]:
+            """Parse a separated list, rejecting a separator with nothing after it.
+
+            SQL Server rejects ``SELECT a, FROM t`` (Msg 102). It accepts a
+            trailing comma only before the closing parenthesis of a CREATE
+            TABLE column list.
+            """
+            items = []
+            item = parse_method()
+            if item is not None:
+                items.append(item)
+            while self._match(sep):
+                if isinstance(item, exp.Expression):
+                    self._add_comments(item)
+                item = parse_method()
+                if item is not None:
+                    items.append(item)
+                    continue
+                closing = self._curr and self._curr.token_type == TokenType.R_PAREN
+                if not (closing and getattr(self, "_in_create", False)):
+                    self._reject_near_current()
+            return items
+
+        def _parse_join(self, *args: Any, **kwargs: Any) -> exp.Join | None:
+            comma = self._curr and self._curr.token_type == TokenType.COMMA
+            join = super()._parse_join(*args, **kwargs)
+            if comma and join is None and self._prev.token_type == TokenType.COMMA:
+                # FROM t, with no table after the comma.
+                self._reject_near_current()
+            return join
+
+        def _parse_in(self, this: exp.Expression | None, alias: bool = False) -> exp.In:
+            node = super()._parse_in(this, alias=alias)
+            empty = not any(
+                node.args.get(key)
+                for key in ("expressions", "query", "unnest", "field")
+            )
+            if empty:
+                # IN () with an empty list.
+                raise TsqlSyntaxError(
+                    "Incorrect syntax near ')'.", line=self._prev.line
+                )
+            return node
+
+        def _reject_near_current(self) -> None:
+            token = self._curr or self._prev
+            if (
+                token.token_type
+                in (
+                    TokenType.VAR,
+                    TokenType.IDENTIFIER,
+                    TokenType.STRING,
+                    TokenType.NUMBER,
+                )
+                or not token.text.isalpha()
+            ):
+                near = f"'{token.text}'"
+            else:
+                near = f"the keyword '{token.text.upper()}'"
+            raise TsqlSyntaxError(f"Incorrect syntax near {near}.", line=token.line)
+
+        def _parse_atom(self) -> exp.Expression | None:
+            # 0x alone is an empty binary constant. sqlglot's tokenizer reads it
+            # as an identifier because no hex digit follows, and [0x] would be
+            # the same token, so the source text distinguishes them.
+            token = self._curr
+            if (
+                token
+                and token.token_type == TokenType.IDENTIFIER
+                and self.sql[token.start : token.end + 1].lower() == "0x"
+            ):
+                self._advance()
+                return exp.HexString(this="")
+            return super()._parse_atom()
 
         def _parse_primary(self) -> exp.Expression | None:
             # In T-SQL, SELECT 'value' 'name' is a column named name: a string

@@ -9,7 +9,8 @@ from __future__ import annotations
 from sqlglot import exp
 
 from predictemu.errors import UnsupportedError
-from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_ast
+from predictemu.sqltypes import INTEGER_RANGES, STRING_TYPES, SqlType, sql_type_from_ast
+from predictemu.tsql.result_types import BINARY_TYPES, duckdb_type
 
 # CONVERT styles for dates and times, as strftime/strptime formats. The
 # two-digit-year styles (1, 3, 11, ...) are left out on purpose: a script that
@@ -35,7 +36,7 @@ TIME_STYLES = {
     121: "%Y-%m-%d %H:%M:%S.%g",
     126: "%Y-%m-%dT%H:%M:%S.%g",
 }
-# Styles that select a number or binary format; they do not change the value.
+# Styles that select a number or binary format, which date styles never use.
 _PLAIN_STYLES = {0, 1, 2, 3, 100}
 _TEMPORAL = {"date", "datetime", "datetime2", "smalldatetime", "datetimeoffset"}
 
@@ -43,20 +44,26 @@ _TEMPORAL = {"date", "datetime", "datetime2", "smalldatetime", "datetimeoffset"}
 def convert(node: exp.Convert, source_type: SqlType | None) -> exp.Expression:
     """Translate ``CONVERT(type, value [, style])`` and ``TRY_CONVERT``.
 
-    ``source_type`` is the value's T-SQL type where it is known; a style only
+    ``source_type`` is the value's T-SQL type where it is known. A date style
     applies to a date or time value converted to text, or to text converted to
-    a date or time.
+    a date or time. Binary styles 1 and 2 apply between text and binary.
     """
     target = sql_type_from_ast(node.this, declaration=False)
     value = node.expression
     safe = bool(node.args.get("safe"))
     style_node = node.args.get("style")
     style = _style_number(style_node)
-    duck_type = exp.DataType.build(target.duckdb)
+    duck_type = duckdb_type(target)
     cast_class = exp.TryCast if safe else exp.Cast
+    source = source_type.name if source_type else None
 
+    if target.name in BINARY_TYPES and (
+        source in STRING_TYPES or (source is None and style in (1, 2))
+    ):
+        return _text_to_binary(value, style or 0, safe)
+    if target.name in STRING_TYPES and source in BINARY_TYPES:
+        return _truncate(_binary_to_text(value, style or 0), target)
     if style is not None and style not in _PLAIN_STYLES:
-        source = source_type.name if source_type else None
         if target.name in STRING_TYPES and source in _TEMPORAL:
             text = _format_temporal(value, style, source == "date")
             return _truncate(text, target)
@@ -71,7 +78,125 @@ def convert(node: exp.Convert, source_type: SqlType | None) -> exp.Expression:
                 ],
             )
             return cast_class(this=parsed, to=duck_type)
-    return _truncate(cast_class(this=value, to=duck_type), target)
+    return cast(value, source_type, target, safe)
+
+
+def cast(
+    value: exp.Expression, source_type: SqlType | None, target: SqlType, safe: bool
+) -> exp.Expression:
+    """Translate ``CAST(value AS target)`` (and CONVERT with the default style).
+
+    Text and binary convert byte for byte, as style 0 does. A number converted
+    to a string too short for it gives ``*`` for int, smallint and tinyint and
+    Msg 8115 for the other numbers. Any other value converted to a shorter
+    string keeps its first characters.
+    """
+    source = source_type.name if source_type else None
+    if target.name in BINARY_TYPES and source in STRING_TYPES:
+        return _text_to_binary(value, 0, safe)
+    if target.name in STRING_TYPES and source in BINARY_TYPES:
+        return _truncate(_binary_to_text(value, 0), target)
+    cast_class = exp.TryCast if safe else exp.Cast
+    converted = cast_class(this=value, to=duckdb_type(target))
+    if target.name in STRING_TYPES and target.length and source in _SHORT_NUMBERS:
+        return _number_too_long(converted, source, target, safe)
+    return _truncate(converted, target)
+
+
+# Numbers whose text form does not fit the target string. In T-SQL int, smallint
+# and tinyint give "*" and the others raise Msg 8115.
+# NOTE: T-SQL's rule for bigint is not confirmed here, so bigint raises Msg 8115
+# like decimal.
+_STAR_NUMBERS = {"int", "smallint", "tinyint"}
+_SHORT_NUMBERS = set(INTEGER_RANGES) | {
+    "decimal",
+    "numeric",
+    "money",
+    "smallmoney",
+    "float",
+    "real",
+}
+
+
+def _number_too_long(
+    text: exp.Expression, source: str, target: SqlType, safe: bool
+) -> exp.Expression:
+    too_long = exp.GT(
+        this=exp.Length(this=text.copy()),
+        expression=exp.Literal.number(target.length),
+    )
+    if source in _STAR_NUMBERS:
+        fallback: exp.Expression = exp.Literal.string("*")
+    elif safe:
+        fallback = exp.null()
+    else:
+        type_name = "numeric" if source == "decimal" else source
+        fallback = raise_error(
+            8115,
+            f"Arithmetic overflow error converting {type_name} to data type "
+            f"{target.name}.",
+        )
+    return exp.Case(ifs=[exp.If(this=too_long, true=fallback)], default=text)
+
+
+def raise_error(number: int, message: str) -> exp.Expression:
+    """Build a DuckDB ``error()`` call that the runner reports as Msg ``number``.
+
+    ``predictemu.runner.errors`` reads the ``Msg <number>:`` prefix back.
+    """
+    return exp.Anonymous(
+        this="error", expressions=[exp.Literal.string(f"Msg {number}: {message}")]
+    )
+
+
+_HEX_PATTERNS = {1: "0[xX]([0-9a-fA-F]{2})*", 2: "([0-9a-fA-F]{2})*"}
+
+
+def _text_to_binary(value: exp.Expression, style: int, safe: bool) -> exp.Expression:
+    """Convert text to binary: style 0 keeps the bytes, 1 and 2 read hex digits.
+
+    Style 1 expects a ``0x`` prefix and style 2 none. Text that does not match
+    fails with Msg 8114, or gives NULL in TRY_CONVERT.
+    """
+    text = exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
+    if style not in _HEX_PATTERNS:
+        return exp.Anonymous(this="encode", expressions=[text])
+    digits: exp.Expression = text.copy()
+    if style == 1:
+        digits = exp.Substring(this=digits, start=exp.Literal.number(3))
+    matches = exp.Anonymous(
+        this="regexp_full_match",
+        expressions=[text.copy(), exp.Literal.string(_HEX_PATTERNS[style])],
+    )
+    invalid = (
+        exp.null()
+        if safe
+        else raise_error(8114, "Error converting data type varchar to varbinary.")
+    )
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=matches,
+                true=exp.Anonymous(this="unhex", expressions=[digits]),
+            )
+        ],
+        default=invalid,
+    )
+
+
+def _binary_to_text(value: exp.Expression, style: int) -> exp.Expression:
+    """Convert binary to text: style 0 reads the bytes as characters, 1 and 2 as hex.
+
+    NOTE: style 0 decodes the bytes as UTF-8, so bytes that are not valid
+    UTF-8 raise a DuckDB conversion error where SQL Server would map them
+    through the column's code page.
+    """
+    if style not in (1, 2):
+        return exp.Anonymous(this="decode", expressions=[value])
+    digits = exp.Upper(this=exp.Anonymous(this="hex", expressions=[value]))
+    if style == 2:
+        return digits
+    return exp.DPipe(this=exp.Literal.string("0x"), expression=digits, safe=True)
 
 
 def _style_number(style: exp.Expression | None) -> int | None:
@@ -109,6 +234,9 @@ def _format_temporal(
 
 
 def _truncate(node: exp.Expression, target: SqlType) -> exp.Expression:
+    # NOTE: the value is cut to the declared length, but DuckDB's VARCHAR has
+    # no length, so a result column of CAST(x AS varchar) reports varchar(max)
+    # where SQL Server reports varchar(30).
     if target.name in STRING_TYPES and target.length:
         return exp.Left(this=node, expression=exp.Literal.number(target.length))
     return node
@@ -140,3 +268,70 @@ def datalength(node: exp.Anonymous, source_type: SqlType | None) -> exp.Expressi
     # right for varchar but not for numbers (DATALENGTH(1) is 4 in T-SQL).
     as_text = exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
     return exp.Anonymous(this="strlen", expressions=[as_text])
+
+
+# -- aggregates --------------------------------------------------------------------
+
+TYPED_AGGREGATES = (exp.Count, exp.Sum, exp.Avg)
+
+# The result types of T-SQL's SUM and AVG by argument type. Decimal arguments
+# are handled on their own.
+_SUM_TYPES = {
+    "tinyint": "int",
+    "smallint": "int",
+    "int": "int",
+    "bigint": "bigint",
+    "money": "money",
+    "smallmoney": "money",
+    "real": "float",
+    "float": "float",
+}
+_AVG_TYPES = _SUM_TYPES
+
+
+def aggregate(
+    node: exp.Expression,
+    argument_type: SqlType | None,
+    window: exp.Window | None = None,
+) -> exp.Expression:
+    """Give COUNT, SUM and AVG the result types T-SQL gives them.
+
+    COUNT is int and COUNT_BIG bigint. SUM and AVG of an integer type are int,
+    or bigint for a bigint argument, and AVG of integers truncates toward zero
+    (AVG of 1 and 2 is 1). SUM of decimal(p, s) is decimal(38, s), which is
+    DuckDB's type too, and AVG of it is decimal(38, max(s, 6)). ``window`` is
+    the OVER clause when the aggregate is a window function.
+    """
+    name = argument_type.name if argument_type else None
+    if isinstance(node, exp.Count):
+        if node.args.get("big_int"):
+            return _over(node, window)
+        return exp.Cast(this=_over(node, window), to=exp.DataType.build("INTEGER"))
+    if isinstance(node, exp.Sum):
+        if name in _SUM_TYPES:
+            return _typed(_over(node, window), _SUM_TYPES[name])
+        return _over(node, window)
+    if name in INTEGER_RANGES:
+        total = _over(exp.Sum(this=node.this.copy()), window)
+        count = _over(exp.Count(this=node.this.copy()), window)
+        return _typed(exp.IntDiv(this=total, expression=count), _AVG_TYPES[name])
+    if name in _AVG_TYPES:
+        return _typed(_over(node, window), _AVG_TYPES[name])
+    if name in ("decimal", "numeric") and argument_type.scale is not None:
+        scale = max(argument_type.scale, 6)
+        result = SqlType("decimal", precision=38, scale=scale)
+        return exp.Cast(this=_over(node, window), to=duckdb_type(result))
+    return _over(node, window)
+
+
+def _over(call: exp.Expression, window: exp.Window | None) -> exp.Expression:
+    # A copy, because the caller replaces ``call`` in its tree afterwards.
+    if window is None:
+        return call.copy()
+    windowed = window.copy()
+    windowed.set("this", call.copy())
+    return windowed
+
+
+def _typed(node: exp.Expression, type_name: str) -> exp.Expression:
+    return exp.Cast(this=node, to=duckdb_type(SqlType(type_name)))

@@ -17,8 +17,14 @@ from typing import Any
 from sqlglot import exp
 
 from predictemu.errors import TsqlError, UnsupportedError
-from predictemu.sqltypes import STRING_TYPES, SqlType, sql_type_from_ast
+from predictemu.sqltypes import SqlType, sql_type_from_ast
 from predictemu.tsql import functions
+from predictemu.tsql.result_types import (
+    duckdb_type,
+    expression_type,
+    is_numeric,
+    is_string,
+)
 
 # The in-memory catalog that holds #temp tables. Every cursor of the session sees
 # it, which DuckDB's TEMP schema does not offer. The name avoids clashing with a
@@ -27,23 +33,6 @@ TEMP_CATALOG = "predictemu_tempdb"
 # Name prefix of the Arrow streams that PREDICT registers on the connection.
 RELATION_PREFIX = "__predictemu_predict_"
 DEFAULT_SCHEMA = "dbo"
-
-# Functions whose result is a string, for deciding whether + concatenates.
-_STRING_FUNCTIONS = (
-    exp.Concat,
-    exp.DPipe,
-    exp.Upper,
-    exp.Lower,
-    exp.Substring,
-    exp.Left,
-    exp.Right,
-    exp.Trim,
-    exp.Repeat,
-    exp.Initcap,
-    exp.TimeToStr,
-    exp.NumberToStr,
-    exp.StrPosition,
-)
 
 _ERROR_FUNCTIONS = {
     "ERROR_MESSAGE": "message",
@@ -54,16 +43,6 @@ _ERROR_FUNCTIONS = {
     "ERROR_PROCEDURE": "procedure",
 }
 
-
-# The T-SQL type of a DuckDB type that a rewritten expression carries.
-_DUCKDB_TYPES = {
-    exp.DType.DATE: SqlType("date"),
-    exp.DType.TIMESTAMP: SqlType("datetime2"),
-    exp.DType.VARCHAR: SqlType("varchar"),
-    exp.DType.TEXT: SqlType("varchar"),
-    exp.DType.BLOB: SqlType("varbinary"),
-    exp.DType.VARBINARY: SqlType("varbinary"),
-}
 
 # DuckDB types with no T-SQL spelling of their own; a CAST to one of them comes
 # from the runner, not from the script.
@@ -131,7 +110,14 @@ def qualify_table(table: exp.Table, cte_names: set[str], target: str) -> None:
     if table.catalog == TEMP_CATALOG and table.db == "main":
         return
     if is_temp(table):
-        name = temp_table_name(identifier.name, bool(identifier.args.get("global_")))
+        global_ = bool(identifier.args.get("global_"))
+        if global_ and target == "synapse":
+            raise UnsupportedError(
+                f"Global temporary table '##{identifier.name}' is not supported in "
+                "a dedicated SQL pool, which has only session-scoped temporary "
+                f"tables; use a #temp table such as '#{identifier.name}' instead."
+            )
+        name = temp_table_name(identifier.name, global_)
         table.set("this", exp.to_identifier(name, quoted=True))
         table.set("db", exp.to_identifier("main"))
         table.set("catalog", exp.to_identifier(TEMP_CATALOG))
@@ -220,7 +206,16 @@ def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expres
     if isinstance(node, exp.Select) and _is_top_percent(node):
         return _top_percent(node)
     if isinstance(node, exp.Cast):
-        return _cast(node)
+        return _cast(node, context)
+    if isinstance(node, functions.TYPED_AGGREGATES) and not isinstance(
+        node.parent, exp.Window
+    ):
+        return functions.aggregate(node, _aggregate_argument_type(node, context))
+    if isinstance(node, exp.Window) and isinstance(
+        node.this, functions.TYPED_AGGREGATES
+    ):
+        argument_type = _aggregate_argument_type(node.this, context)
+        return functions.aggregate(node.this, argument_type, window=node)
     if isinstance(node, exp.DataType) and not isinstance(
         node.parent, (exp.Cast, exp.Convert)
     ):
@@ -230,11 +225,8 @@ def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expres
     ):
         # DATEADD returns the type of its date argument: a date stays a date.
         return exp.Cast(this=node.copy(), to=exp.DataType.build("DATE"))
-    if isinstance(node, exp.Add) and (
-        is_string_expression(node.this, context)
-        or is_string_expression(node.expression, context)
-    ):
-        return exp.DPipe(this=node.this, expression=node.expression, safe=True)
+    if isinstance(node, _ARITHMETIC):
+        return _arithmetic(node, context)
     if isinstance(node, exp.Anonymous) and node.name.upper() in _ERROR_FUNCTIONS:
         value = (context.error or {}).get(_ERROR_FUNCTIONS[node.name.upper()])
         return exp.convert(value) if value is not None else exp.null()
@@ -282,28 +274,6 @@ def _top_percent(select: exp.Select) -> exp.Expression:
     return exp.select("*").from_(inner.subquery("__top_percent")).limit(limit)
 
 
-def expression_type(node: exp.Expression, context: TranspileContext) -> SqlType | None:
-    """Return the T-SQL type of a rewritten expression where it is evident."""
-    if isinstance(node, exp.Left):
-        return SqlType("varchar")
-    if isinstance(node, (exp.Cast, exp.TryCast)) and isinstance(node.to, exp.DataType):
-        return _DUCKDB_TYPES.get(node.to.this)
-    if isinstance(node, exp.Literal) and node.is_string:
-        return SqlType("varchar")
-    if isinstance(node, exp.Column):
-        return context.column_type(node)
-    if isinstance(node, (exp.DateAdd, exp.CurrentTimestamp)) or (
-        isinstance(node, exp.Anonymous)
-        and node.name.lower() == "current_localtimestamp"
-    ):
-        return SqlType("datetime2")
-    if isinstance(node, (exp.CurrentDate, exp.LastDay)):
-        return SqlType("date")
-    if isinstance(node, exp.Paren):
-        return expression_type(node.this, context)
-    return None
-
-
 def variable_name(node: exp.Parameter) -> str:
     """Return the ``@name`` of a parsed variable reference."""
     return "@" + node.name
@@ -315,26 +285,22 @@ def _variable(node: exp.Parameter, context: TranspileContext) -> exp.Expression:
     if variable is None:
         raise TsqlError(f'Must declare the scalar variable "{name}".', number=137)
     placeholder = exp.Placeholder(this=context.bind(variable.value))
-    return exp.Cast(this=placeholder, to=exp.DataType.build(variable.sql_type.duckdb))
+    return exp.Cast(this=placeholder, to=duckdb_type(variable.sql_type))
 
 
-def _cast(node: exp.Cast) -> exp.Expression:
+def _cast(node: exp.Cast, context: TranspileContext) -> exp.Expression:
     target = node.to
     if not isinstance(target, exp.DataType) or target.this in _DUCKDB_ONLY_TYPES:
         # The runner's own casts (of variables and assigned values) already
         # name DuckDB types.
         return node
     sql_type = sql_type_from_ast(target, declaration=False)
-    cast_type = exp.DataType.build(sql_type.duckdb)
-    new = (
-        exp.Cast(this=node.this, to=cast_type)
-        if not node.args.get("safe")
-        else (exp.TryCast(this=node.this, to=cast_type))
+    return functions.cast(
+        node.this,
+        expression_type(node.this, context),
+        sql_type,
+        safe=bool(node.args.get("safe")),
     )
-    if sql_type.name in STRING_TYPES and sql_type.length:
-        # CAST to varchar(n) keeps the first n characters; varchar alone means 30.
-        return exp.Left(this=new, expression=exp.Literal.number(sql_type.length))
-    return new
 
 
 def _data_type(node: exp.DataType) -> exp.Expression:
@@ -344,41 +310,49 @@ def _data_type(node: exp.DataType) -> exp.Expression:
         sql_type = sql_type_from_ast(node, declaration=True)
     except UnsupportedError:
         raise
-    return exp.DataType.build(sql_type.duckdb)
+    return duckdb_type(sql_type)
 
 
-def is_string_expression(node: exp.Expression, context: TranspileContext) -> bool:
-    """Tell whether ``node`` has a string type, so that + means concatenation."""
-    if isinstance(node, (exp.National,)):
-        return True
-    if isinstance(node, exp.Literal):
-        return node.is_string
-    if isinstance(node, exp.Paren):
-        return is_string_expression(node.this, context)
-    if isinstance(node, (exp.Cast, exp.TryCast)):
-        to = node.to
-        if isinstance(to, exp.DataType):
-            return to.this in (
-                exp.DType.VARCHAR,
-                exp.DType.NVARCHAR,
-                exp.DType.CHAR,
-                exp.DType.NCHAR,
-                exp.DType.TEXT,
-            )
-    if isinstance(node, exp.Left) and isinstance(node.this, (exp.Cast, exp.TryCast)):
-        return True
-    if isinstance(node, _STRING_FUNCTIONS):
-        return not isinstance(node, exp.StrPosition)
-    if isinstance(node, exp.Add):
-        return is_string_expression(node.this, context) or is_string_expression(
-            node.expression, context
-        )
-    if isinstance(node, exp.Coalesce):
-        return is_string_expression(node.this, context)
-    if isinstance(node, exp.Parameter):
-        variable = context.variables.get(variable_name(node).lower())
-        return variable is not None and variable.sql_type.name in STRING_TYPES
-    if isinstance(node, exp.Column):
-        sql_type = context.column_type(node)
-        return sql_type is not None and sql_type.name in STRING_TYPES
-    return False
+_ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+
+
+def _arithmetic(node: exp.Expression, context: TranspileContext) -> exp.Expression:
+    """Apply T-SQL's conversions to +, -, *, / and % on a string and a number.
+
+    ``+`` on two strings concatenates. Otherwise the string converts to the
+    number's type, as T-SQL's data type precedence requires, so ``'1' + 1`` is 2
+    and ``'abc' + 1`` fails with Msg 245.
+    """
+    left = expression_type(node.this, context)
+    right = expression_type(node.expression, context)
+    if isinstance(node, exp.Add) and is_string(left) and is_string(right):
+        return exp.DPipe(this=node.this, expression=node.expression, safe=True)
+    if is_string(left) and is_numeric(right):
+        node.set("this", _convert_operand(node.this, right))
+    elif is_string(right) and is_numeric(left):
+        node.set("expression", _convert_operand(node.expression, left))
+    elif isinstance(node, exp.Add) and (is_string(left) or is_string(right)):
+        # NOTE: the other operand's type is unknown here (a column of a derived
+        # table, a subquery, or a function predictemu does not type), so +
+        # concatenates. A script that adds a number from such a source to a
+        # string gets text where SQL Server would add or raise Msg 245; CAST the
+        # operand to make the intended type explicit.
+        return exp.DPipe(this=node.this, expression=node.expression, safe=True)
+    return node
+
+
+def _convert_operand(operand: exp.Expression, number_type: SqlType) -> exp.Expression:
+    if number_type.name == "decimal" and number_type.precision is None:
+        # A decimal of unknown precision (the result of decimal arithmetic)
+        # takes the string as the widest decimal that keeps its digits.
+        number_type = SqlType("decimal", precision=38, scale=10)
+    return exp.Cast(this=operand, to=duckdb_type(number_type))
+
+
+def _aggregate_argument_type(
+    node: exp.Expression, context: TranspileContext
+) -> SqlType | None:
+    argument = node.this
+    if isinstance(argument, exp.Distinct):
+        argument = argument.expressions[0] if argument.expressions else None
+    return expression_type(argument, context)

@@ -1,7 +1,8 @@
 """Write the scoring procedure in the two shapes Synapse Studio's wizard writes.
 
 ``cte`` (the newer shape) casts the columns in a CTE named InputData;
-``temp-table`` casts them into a ``#`` table named after the scored table. Both
+``temp-table`` casts them into a ``#`` table named after the scored table, which
+it drops first when an earlier EXEC in the session left it behind. Both
 read the model from the model table by ``[ID] = 'name:version'``, are created
 in their own batch and executed after ``GO``. The first batch drops an earlier
 version of the procedure, so the script can run again.
@@ -132,8 +133,15 @@ def _cte_body(spec: ProcedureSpec) -> str:
 
 
 def _temp_table_body(spec: ProcedureSpec) -> str:
-    temp = ObjectName(spec.table.schema, "#" + spec.table.name).quoted
+    temp_name = ObjectName(spec.table.schema, "#" + spec.table.name)
+    temp = temp_name.quoted
+    # A dedicated SQL pool keeps a #table until the session ends, also one that
+    # a procedure created, so the next EXEC in the session must drop it first.
+    temp_id = string_literal("tempdb.." + quote_identifier(temp_name.name))
     return (
+        f"    IF OBJECT_ID({temp_id}) IS NOT NULL\n"
+        f"        DROP TABLE {temp};\n"
+        "\n"
         "    SELECT\n"
         f"{_select_list(spec.mappings, ' ' * 8)}"
         f"    INTO {temp}\n"

@@ -45,3 +45,54 @@ SELECT 1 AS a;
 BEGIN
 WITH c AS (SELECT 2 AS x) SELECT x FROM c
 END
+
+-- case: trailing_comma_in_select_list
+-- error: 102 Incorrect syntax near the keyword 'FROM'.
+-- error-line: 3
+CREATE TABLE dbo.t (a int)
+SELECT a,
+FROM dbo.t
+
+-- case: trailing_comma_in_from_clause
+-- error: 102 Incorrect syntax near ','.
+CREATE TABLE dbo.t (a int)
+SELECT a FROM dbo.t,
+
+-- case: trailing_comma_in_order_by
+-- error: 102 Incorrect syntax near ','.
+SELECT 1 AS a ORDER BY a,
+
+-- case: empty_in_list
+-- error: 102 Incorrect syntax near ')'.
+CREATE TABLE dbo.t (a int)
+SELECT a FROM dbo.t WHERE a IN ()
+
+-- case: trailing_comma_in_create_table_columns
+-- result: [[1]]
+CREATE TABLE dbo.t (a int,)
+INSERT INTO dbo.t VALUES (1)
+SELECT a FROM dbo.t
+
+-- case: create_table_in_missing_schema
+-- error: 2760 The specified schema name "stage" either does not exist or you do not have permission to use it.
+CREATE TABLE stage.x (a int)
+
+-- case: unknown_function
+-- error: 195 'no_such_function' is not a recognized built-in function name.
+SELECT no_such_function(1) AS a
+
+-- case: column_not_in_group_by
+-- error: 8120 is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause.
+CREATE TABLE dbo.t (a int, b int)
+SELECT a, b FROM dbo.t GROUP BY a
+
+-- case: ambiguous_column
+-- error: 209 Ambiguous column name 'a'.
+CREATE TABLE dbo.t (a int)
+CREATE TABLE dbo.u (a int)
+SELECT a FROM dbo.t CROSS JOIN dbo.u
+
+-- case: insert_too_few_values
+-- error: 213 Column name or number of supplied values does not match table definition.
+CREATE TABLE dbo.t (a int, b int)
+INSERT INTO dbo.t VALUES (1)

@@ -179,3 +179,9 @@ SELECT * FROM @t
 -- error: 134 has already been declared
 DECLARE @a int
 DECLARE @a int
+
+-- case: go_count_zero
+-- error: 102 GO count must be at least 1
+-- error-line: 2
+SELECT 1 AS a
+GO 0

@@ -147,3 +147,96 @@ SELECT (SELECT 1 UNION ALL SELECT 2) AS x
 -- case: subquery_into_variable_more_than_one_value
 -- error: 512 Subquery returned more than 1 value
 DECLARE @v int = (SELECT 1 UNION ALL SELECT 2)
+
+-- case: convert_text_to_binary_styles
+-- result: [["0x0A0B", "0x0A0B", "0x307830413042", "0x4142", "0x"]]
+-- types: ["varbinary(max)", "varbinary(max)", "varbinary(max)", "varbinary(max)", "varbinary(max)"]
+SELECT CONVERT(varbinary(max), '0x0A0B', 1) AS style1,
+       CONVERT(varbinary(max), '0A0B', 2) AS style2,
+       CONVERT(varbinary(max), '0x0A0B') AS style0,
+       CAST('AB' AS varbinary(max)) AS cast_text,
+       CONVERT(varbinary(max), '0x', 1) AS empty
+
+-- case: convert_binary_to_text_styles
+-- result: [["0x0A0B", "0A0B", "AB", "AB"]]
+DECLARE @b varbinary(max) = 0x0A0B
+SELECT CONVERT(varchar(max), @b, 1) AS style1, CONVERT(varchar(max), 0x0A0B, 2) AS style2,
+       CONVERT(varchar(max), 0x4142) AS style0, CAST(0x4142 AS varchar(10)) AS cast_binary
+
+-- case: convert_text_to_binary_invalid_hex
+-- error: 8114 Error converting data type varchar to varbinary.
+SELECT CONVERT(varbinary(max), '0xZZ', 1) AS b
+
+-- case: try_convert_text_to_binary_invalid_hex
+-- result: [[null, "0x0A0B"]]
+SELECT TRY_CONVERT(varbinary(max), 'ZZ', 2) AS bad, TRY_CONVERT(varbinary(max), '0A0B', 2) AS good
+
+-- case: empty_binary_constant
+-- result: [["0x", 0, "0x0102"]]
+-- types: ["varbinary(max)", null, "varbinary(max)"]
+DECLARE @b varbinary(max) = 0x
+SELECT 0x AS empty, DATALENGTH(@b) AS bytes, 0x0102 AS two
+
+-- case: string_plus_number_adds
+-- result: [[2, 3, 6, 9, 2.75, "1a"]]
+-- types: ["int", "int", "int", "int", null, "varchar(max)"]
+SELECT '1' + 1 AS a, 1 + '2' AS b, '2' * 3 AS c, 10 - '1' AS d, '1.5' + 1.25 AS e,
+       '1' + 'a' AS f
+
+-- case: string_plus_number_conversion_fails
+-- error: 245 Conversion failed when converting the varchar value 'abc' to data type int.
+SELECT 'abc' + 1 AS a
+
+-- case: varchar_column_plus_int_column
+-- result: [[45, "405"]]
+-- types: ["int", null]
+CREATE TABLE dbo.t (a varchar(5), b int)
+INSERT INTO dbo.t VALUES ('40', 5)
+SELECT a + b AS total, a + CAST(b AS varchar(5)) AS text FROM dbo.t
+
+-- case: varchar_variable_plus_int_variable
+-- result: [[45, 9, "405"]]
+DECLARE @s varchar(5) = '40', @n int = 5
+SELECT @s + @n AS total, LEN(@s) + @n + 5 - '3' AS length_sum,
+       @s + CONVERT(varchar(5), @n) AS text
+
+-- case: aggregate_result_types
+-- result: [[1, 3, 1, 3, 1, 1, 3, 1.875, 3.75, 1.5, 2, 2]]
+-- types: ["int", "int", "bigint", "bigint", "int", "int", "int", "decimal(38,6)", "decimal(38,2)", "float", "int", "bigint"]
+CREATE TABLE dbo.t (i int, b bigint, s smallint, t tinyint, d decimal(10,2), f float)
+INSERT INTO dbo.t VALUES (1, 1, 1, 1, 1.50, 1), (2, 2, 2, 2, 2.25, 2)
+SELECT AVG(i) AS avg_int, SUM(i) AS sum_int, AVG(b) AS avg_bigint, SUM(b) AS sum_bigint,
+       AVG(s) AS avg_smallint, AVG(t) AS avg_tinyint, SUM(t) AS sum_tinyint,
+       AVG(d) AS avg_decimal, SUM(d) AS sum_decimal, AVG(f) AS avg_float,
+       COUNT(*) AS n, COUNT_BIG(*) AS n_big
+FROM dbo.t
+
+-- case: avg_int_truncates_toward_zero
+-- result: [[1, -1], [2, 2]]
+-- types: ["int", "int"]
+-- result: [[-1], [-1], [2], [2]]
+-- types: ["int"]
+CREATE TABLE dbo.t (g int, a int)
+INSERT INTO dbo.t VALUES (1, -1), (1, -2), (2, 2), (2, 3)
+SELECT g, AVG(a) AS mean FROM dbo.t GROUP BY g ORDER BY g
+SELECT AVG(a) OVER (PARTITION BY g) AS mean FROM dbo.t ORDER BY g, a
+
+-- case: sum_int_overflow
+-- error: 8115 Arithmetic overflow error converting expression to data type int.
+CREATE TABLE dbo.t (a int)
+INSERT INTO dbo.t VALUES (2147483647), (1)
+SELECT SUM(a) AS total FROM dbo.t
+
+-- case: cast_int_to_short_varchar_is_star
+-- result: [["*", "12", "*"]]
+DECLARE @n smallint = 1234
+SELECT CAST(12345 AS varchar(3)) AS a, CAST(12 AS varchar(3)) AS b, CONVERT(varchar(2), @n) AS c
+
+-- case: cast_decimal_to_short_varchar_overflows
+-- error: 8115 Arithmetic overflow error converting numeric to data type varchar.
+SELECT CAST(12345.678 AS varchar(3)) AS a
+
+-- case: cast_float_to_short_varchar_overflows
+-- error: 8115 Arithmetic overflow error converting float to data type varchar.
+DECLARE @f float = 12345.5
+SELECT CAST(@f AS varchar(3)) AS a

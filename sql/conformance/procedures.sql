@@ -61,3 +61,40 @@ END
 GO
 EXEC p
 SELECT @inside AS x
+
+-- case: procedure_temp_table_dropped_on_return
+-- target: sqledge
+-- result: [[1]]
+-- result: [[1]]
+-- result: [[null]]
+CREATE PROCEDURE dbo.p AS
+SELECT 1 AS x INTO #t
+SELECT x FROM #t
+GO
+EXEC dbo.p
+EXEC dbo.p
+SELECT OBJECT_ID('tempdb..#t') AS gone
+
+-- case: procedure_temp_table_stays_in_pool_session
+-- result: [[1]]
+-- error: 2714 There is already an object named '#t' in the database.
+CREATE PROCEDURE dbo.p AS
+SELECT 1 AS x INTO #t
+GO
+EXEC dbo.p
+SELECT x FROM #t
+EXEC dbo.p
+
+-- case: procedure_error_line_counts_within_procedure
+-- error: 8134 Divide by zero error encountered.
+-- error-line: 5
+-- error-batch: 2
+-- scoring procedure
+CREATE PROCEDURE dbo.fail_late AS
+BEGIN
+    SET NOCOUNT ON
+    SELECT 1 / 0 AS boom
+END
+GO
+PRINT 'x'
+EXEC dbo.fail_late

@@ -20,6 +20,7 @@ SELECT * FROM [stage].[#batch];
 SELECT * FROM dbo.batch;
 
 -- case: global_temp_table
+-- target: sqledge
 -- result: [[1]]
 CREATE TABLE ##shared (n int)
 INSERT INTO ##shared VALUES (1)
@@ -134,3 +135,21 @@ SELECT [first col], "second col" FROM [my table]
 -- case: non_constant_default_rejected
 -- error: 40000 only constant defaults
 CREATE TABLE t (a int, created datetime2 DEFAULT GETDATE())
+
+-- case: global_temp_table_rejected_in_pool
+-- error: 40000 Global temporary table '##g' is not supported in a dedicated SQL pool
+SELECT 1 AS x INTO ##g
+
+-- case: view_on_temp_table
+-- error: 4508 Views or functions are not allowed on temporary tables. Table names that begin with '#' denote temporary tables.
+-- error-batch: 2
+CREATE TABLE #t (a int)
+GO
+CREATE VIEW dbo.vt AS SELECT a FROM #t
+
+-- case: view_on_temp_table_sqledge
+-- target: sqledge
+-- error: 4508 Views or functions are not allowed on temporary tables.
+CREATE TABLE #t (a int)
+GO
+CREATE VIEW dbo.vt AS SELECT a FROM dbo.x JOIN #t ON 1 = 1

@@ -7,6 +7,9 @@ GO
 CREATE PROCEDURE [dbo].[score_readings]
 AS
 BEGIN
+    IF OBJECT_ID('tempdb..[#readings]') IS NOT NULL
+        DROP TABLE [dbo].[#readings];
+
     SELECT
         CAST([a] AS [real]) AS [a],
         CAST([b] AS [int]) AS [b],
