@@ -120,8 +120,7 @@ def test_no_model_row(session, doubling_model):
         )
     message = str(caught.value)
     assert "Model is corrupt or invalid" in message
-    assert "is NULL" in message
-    assert "returned no row" in message
+    assert "MODEL (variable @m) is NULL because its query returned no row" in message
 
 
 def test_subquery_model_no_row_or_null(session, doubling_model):

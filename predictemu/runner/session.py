@@ -281,7 +281,7 @@ class Session:
             frame.variables[name] = variable
             default = item.args.get("default")
             if default is not None:
-                variable.value = self._evaluate_as(default, sql_type, frame)
+                self._assign(variable, default, frame)
 
     def _execute_set_variable(self, statement: tx.SetVariable, frame: Frame) -> None:
         variable = self._variable(statement.name, frame)
@@ -299,7 +299,19 @@ class Session:
                 raise UnsupportedError(f"SET {statement.name} {op}= is not supported.")
             target = exp.Parameter(this=exp.var(statement.name.lstrip("@")))
             expression = operators[op](this=target, expression=exp.paren(expression))
+        self._assign(variable, expression, frame)
+
+    def _assign(
+        self, variable: Variable, expression: exp.Expression, frame: Frame
+    ) -> None:
         variable.value = self._evaluate_as(expression, variable.sql_type, frame)
+        variable.null_reason = None
+        query = expression.this if isinstance(expression, exp.Subquery) else None
+        if variable.value is None and isinstance(query, exp.Query):
+            # Remember why, so a NULL model in PREDICT can say which fix applies.
+            count = exp.select("count(*)").from_(query.copy().subquery("assigned"))
+            rows = self._scalar(count, frame)
+            variable.null_reason = "no row" if rows == 0 else "null value"
 
     def _execute_set_option(self, statement: tx.SetOption, frame: Frame) -> None:
         option = statement.name.upper()

@@ -66,6 +66,8 @@ class Variable:
 
     sql_type: SqlType
     value: Any = None
+    # Why the last assignment from a subquery gave NULL: "no row" or "null value".
+    null_reason: str | None = None
     table: str | None = None
 
 
