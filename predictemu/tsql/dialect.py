@@ -54,6 +54,10 @@ STATEMENT_WORDS = frozenset(
         "WITH",
         "ALTER",
         "COPY",
+        "OPEN",
+        "FETCH",
+        "CLOSE",
+        "DEALLOCATE",
     }
 )
 
@@ -373,6 +377,12 @@ class Synapse(TSQL):
             )
 
         def _parse_declared(self) -> tx.DeclareVariable:
+            if not self._at_variable() and self._word(self._next) in (
+                "CURSOR",
+                "INSENSITIVE",
+                "SCROLL",
+            ):
+                self._reject_cursor()
             name = self._parse_variable_name()
             self._match(TokenType.ALIAS)
             if self._match(TokenType.TABLE):
@@ -424,6 +434,12 @@ class Synapse(TSQL):
 
         def _parse_exec(self) -> exp.Expression:
             self._advance()
+            if self._curr and self._curr.token_type == TokenType.ALIAS:
+                raise UnsupportedError(
+                    "EXECUTE AS is not supported in a dedicated SQL pool, nor by "
+                    "predictemu; run the script as the user that needs the rights.",
+                    line=self._curr.line,
+                )
             if self._match(TokenType.L_PAREN):
                 sql = self._parse_bitwise()
                 self._match_r_paren()
@@ -457,6 +473,13 @@ class Synapse(TSQL):
             replace = bool(self._match_text_seq("OR", "ALTER"))
             if self._match(TokenType.PROCEDURE):
                 return self._parse_procedure(start, replace)
+            if self._word() == "TRIGGER":
+                raise UnsupportedError(
+                    "Triggers are not supported in a dedicated SQL pool, nor by "
+                    "predictemu; run the trigger's statements after the change "
+                    "that would fire it.",
+                    line=start.line,
+                )
             self._retreat(index)
             return self._parse_sql_statement()
 
@@ -532,6 +555,14 @@ class Synapse(TSQL):
             self._advance()
             return tx.Continue()
 
+        def _reject_cursor(self) -> exp.Expression:
+            raise UnsupportedError(
+                "Cursors are not supported in a dedicated SQL pool, nor by "
+                "predictemu; loop with WHILE over a #temp table numbered with "
+                "ROW_NUMBER() instead.",
+                line=self._curr.line,
+            )
+
         def _parse_go_inside_batch(self) -> exp.Expression:
             self._syntax_error("GO must stand on a line of its own")
             raise AssertionError("unreachable")
@@ -563,6 +594,10 @@ class Synapse(TSQL):
             "BREAK": _parse_break,
             "CONTINUE": _parse_continue,
             "GO": _parse_go_inside_batch,
+            "OPEN": lambda self: self._reject_cursor(),
+            "FETCH": lambda self: self._reject_cursor(),
+            "CLOSE": lambda self: self._reject_cursor(),
+            "DEALLOCATE": lambda self: self._reject_cursor(),
         }
 
         # -- PREDICT ------------------------------------------------------------

@@ -96,3 +96,23 @@ SELECT a FROM dbo.t CROSS JOIN dbo.u
 -- error: 213 Column name or number of supplied values does not match table definition.
 CREATE TABLE dbo.t (a int, b int)
 INSERT INTO dbo.t VALUES (1)
+
+-- case: cursor_rejected
+-- error: 40000 Cursors are not supported in a dedicated SQL pool
+-- error-line: 2
+SELECT 1 AS a
+DECLARE c CURSOR FOR SELECT 1 AS a
+
+-- case: cursor_statement_rejected
+-- error: 40000 Cursors are not supported
+-- error-line: 2
+SELECT 1 AS a
+OPEN c
+
+-- case: trigger_rejected
+-- error: 40000 Triggers are not supported in a dedicated SQL pool
+CREATE TRIGGER dbo.tr ON dbo.t AFTER INSERT AS SELECT 1 AS a
+
+-- case: execute_as_rejected
+-- error: 40000 EXECUTE AS is not supported in a dedicated SQL pool
+EXECUTE AS USER = 'someone'
