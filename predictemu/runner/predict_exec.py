@@ -61,7 +61,9 @@ class PredictBinder:
             self._check_runtime(predict)
             model = self._load_model(predict)
             data = predict.args["data"]
-            reader = self._open_data(statement, data)
+            reader = self._open_data(
+                statement, data, _used_columns(predict), model.inputs
+            )
             inputs = bind_inputs(model, reader.schema)
             columns = [
                 (column.name, sql_type_from_ast(column.args["kind"], declaration=True))
@@ -165,8 +167,17 @@ class PredictBinder:
         return query
 
     def _open_data(
-        self, statement: exp.Expression, data: exp.Table
+        self,
+        statement: exp.Expression,
+        data: exp.Table,
+        used: set[str] | None,
+        inputs: list,
     ) -> pa.RecordBatchReader:
+        """Open the DATA rows, reading only the columns the statement can see.
+
+        ``used`` holds the lower-case names the statement refers to, or None when
+        a ``*`` can show every DATA column.
+        """
         session = self.session
         query = self._data_query(statement, data)
         context = session.context(self.frame)
@@ -176,12 +187,22 @@ class PredictBinder:
                 # A second cursor would not see this transaction's changes, so
                 # the DATA rows are read in full on the session's connection.
                 # NOTE: memory then grows with the DATA rows inside BEGIN TRAN.
-                table = session.con.execute(sql, context.params).to_arrow_table()
+                connection = session.con
+            else:
+                connection = session.con.cursor()
+                self.cursors.append(connection)
+                connection.execute("SET integer_division = true")
+            relation = connection.sql(sql, params=context.params or None)
+            if used is not None:
+                wanted = used | {spec.name.lower() for spec in inputs}
+                kept = [c for c in relation.columns if c.lower() in wanted]
+                if kept and len(kept) < len(relation.columns):
+                    relation = relation.select(
+                        *(duckdb.ColumnExpression(c) for c in kept)
+                    )
+            if session.in_transaction:
+                table = relation.to_arrow_table()
                 return table.to_reader(max_chunksize=session.batch_rows)
-            cursor = session.con.cursor()
-            self.cursors.append(cursor)
-            cursor.execute("SET integer_division = true")
-            relation = cursor.sql(sql, params=context.params or None)
             return relation.to_arrow_reader(session.batch_rows)
         except duckdb.Error as err:
             raise map_duckdb_error(err) from err
@@ -273,6 +294,32 @@ class PredictBinder:
         self.views.clear()
         self.cursors.clear()
         self.bars.clear()
+
+
+def _used_columns(predict: tx.Predict) -> set[str] | None:
+    """Return the names the statement can read from a PREDICT's DATA columns.
+
+    A ``*`` over the PREDICT rowset returns None (every column). Otherwise the
+    set holds each column name referenced unqualified or through the DATA or
+    PREDICT alias, in lower case; names that belong to other tables do no harm.
+    """
+    select = predict.find_ancestor(exp.Select)
+    if select is None:
+        return None
+    aliases = {n.lower() for n in (predict.alias, predict.args["data"].alias) if n}
+    for item in select.expressions:
+        if isinstance(item, exp.Star):
+            return None
+        star_column = isinstance(item, exp.Column) and isinstance(item.this, exp.Star)
+        if star_column and (not item.table or item.table.lower() in aliases):
+            return None
+    used = set()
+    for column in select.find_all(exp.Column):
+        if isinstance(column.this, exp.Star):
+            continue
+        if not column.table or column.table.lower() in aliases:
+            used.add(column.name.lower())
+    return used
 
 
 def _columns(qualifier: str, names: list[str]) -> list[exp.Column]:
