@@ -131,6 +131,13 @@ def add_session_options(parser: argparse.ArgumentParser) -> None:
         "(default) or return NULL predictions for those rows",
     )
     parser.add_argument(
+        "--memory-limit",
+        default=None,
+        metavar="SIZE",
+        help="DuckDB's memory limit, such as 1GB (default: DuckDB's, 80%% of RAM); "
+        "DuckDB keeps table blocks it has read in memory up to this limit",
+    )
+    parser.add_argument(
         "--no-progress",
         action="store_true",
         help="never show a progress bar for PREDICT",
@@ -149,6 +156,7 @@ def open_session(args: argparse.Namespace, database: str):
         threads=args.threads,
         null_policy=args.nulls,
         progress=progress,
+        memory_limit=args.memory_limit,
     )
 
 

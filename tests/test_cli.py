@@ -155,3 +155,16 @@ def test_json_writes_nan_as_null(script):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)[0]["rows"] == [[None, 1]]
+
+
+def test_memory_limit_is_applied(script):
+    path = script("SELECT current_setting('memory_limit') AS m")
+    done = predictemu("run", path, "--memory-limit", "300MB", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].endswith("MiB")
+
+
+def test_memory_limit_invalid(script):
+    done = predictemu("run", script("SELECT 1 AS a"), "--memory-limit", "lots")
+    assert done.returncode == 1
+    assert "Invalid memory limit 'lots'" in done.stderr

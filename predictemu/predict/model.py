@@ -215,16 +215,10 @@ def load_model_bytes(
 ) -> LoadedModel:
     """Check and load ONNX model bytes; raise ModelError with the reason."""
     import onnx
-    from google.protobuf.message import DecodeError
 
     check_model_bytes(data, source)
     data = bytes(data)
-    try:
-        proto = onnx.load_model_from_string(data)
-    except (DecodeError, ValueError, RuntimeError) as err:
-        raise ModelError(
-            f"{CORRUPT}: {source} is not an ONNX model ({describe_first_bytes(data)})."
-        ) from err
+    proto = parse_onnx(data, f"{CORRUPT}: {source}")
     if not proto.graph.node and not proto.graph.input:
         raise ModelError(
             f"{CORRUPT}: {source} is not an ONNX model ({describe_first_bytes(data)})."
@@ -269,6 +263,22 @@ def load_model_bytes(
     return model
 
 
+def parse_onnx(data: bytes, subject: str):
+    """Parse ONNX protobuf bytes; raise ModelError naming ``subject`` if they are not.
+
+    Only the bytes are parsed: external data files are not read here.
+    """
+    import onnx
+    from google.protobuf.message import DecodeError
+
+    try:
+        return onnx.load_model_from_string(data)
+    except (DecodeError, ValueError, RuntimeError) as err:
+        raise ModelError(
+            f"{subject} is not an ONNX model ({describe_first_bytes(data)})."
+        ) from err
+
+
 def load_model_file(path: str | Path) -> bytes:
     """Read the ONNX bytes of a ``.onnx`` file or an MLflow model directory.
 
@@ -276,7 +286,6 @@ def load_model_file(path: str | Path) -> bytes:
     model's own directory; a location that leaves it is rejected.
     """
     import onnx
-    from google.protobuf.message import DecodeError
 
     path = Path(path)
     if path.is_dir():
@@ -284,12 +293,7 @@ def load_model_file(path: str | Path) -> bytes:
     if not path.is_file():
         raise ModelError(f"Model file {path} not found.")
     data = path.read_bytes()
-    try:
-        proto = onnx.load_model_from_string(data)
-    except (DecodeError, ValueError, RuntimeError) as err:
-        raise ModelError(
-            f"{path} is not an ONNX model ({describe_first_bytes(data)})."
-        ) from err
+    proto = parse_onnx(data, str(path))
     if _external_locations(proto):
         base = path.parent.resolve()
         for location in _external_locations(proto):

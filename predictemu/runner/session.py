@@ -89,6 +89,14 @@ class Session:
         What PREDICT does with NULL in an integer or string input: ``"error"``
         (the default) or ``"null"`` (return NULL predictions for such rows).
         NULL in a real or float input is always fed as NaN.
+    batch_rows:
+        Rows per PREDICT batch read from DATA and scored in one onnxruntime call.
+    progress:
+        A factory called with the DATA row count (or None) for each PREDICT; it
+        returns an object with ``update(rows)`` and ``close()``, or None.
+    memory_limit:
+        DuckDB's memory limit, such as ``"1GB"``; DuckDB's default is 80% of RAM.
+        DuckDB keeps the table blocks it has read in memory up to this limit.
     """
 
     def __init__(
@@ -98,7 +106,8 @@ class Session:
         threads: int | None = None,
         null_policy: str = "error",
         batch_rows: int = 65_536,
-        progress: Callable[[int | None], Callable[[int], None] | None] | None = None,
+        progress: Callable[[int | None], Any] | None = None,
+        memory_limit: str | None = None,
     ) -> None:
         if target not in TARGETS:
             raise PredictEmuError(
@@ -116,6 +125,15 @@ class Session:
         self.progress = progress
         self.con = _connect(self.database)
         self.con.execute("SET integer_division = true")
+        if memory_limit is not None:
+            try:
+                self.con.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.Error as err:
+                self.con.close()
+                raise PredictEmuError(
+                    f"Invalid memory limit {memory_limit!r}; write a size such as "
+                    "'512MB' or '2GB'."
+                ) from err
         self.con.execute(f"ATTACH ':memory:' AS {TEMP_CATALOG}")
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {DEFAULT_SCHEMA}")
         self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {CATALOG_SCHEMA}")
