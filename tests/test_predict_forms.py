@@ -360,3 +360,15 @@ def test_with_varchar_without_length_gives_notice(pairs):
     )
     assert any("length 1" in message for message in result.messages)
     assert result.results[0].sql_types == ["varchar(max)"]
+
+
+def test_aggregates_over_predict_keep_tsql_types(pairs, pair_classifier):
+    result = pairs.run(
+        "SELECT SUM(p.output_label) AS s, COUNT(*) AS c, AVG(p.output_label) AS a "
+        "FROM PREDICT(MODEL = (SELECT model FROM dbo.models), DATA = dbo.pairs AS d,"
+        " RUNTIME = ONNX) WITH (output_label bigint) AS p"
+    )
+    labels = expected_labels(pair_classifier, A, B)
+    # SUM and AVG of bigint are bigint in T-SQL, and AVG truncates toward zero.
+    assert result.results[0].sql_types == ["bigint", "int", "bigint"]
+    assert result.results[0].rows() == [(sum(labels), 4, sum(labels) // 4)]

@@ -33,6 +33,7 @@ from predictemu.tsql.dialect import parse_batch
 from predictemu.tsql.result_types import duckdb_type
 from predictemu.tsql.transpile import (
     DEFAULT_SCHEMA,
+    RELATION_PREFIX,
     TEMP_CATALOG,
     TranspileContext,
     Variable,
@@ -614,6 +615,10 @@ class Session:
         """Return the columns of a (translated) table, or None if it does not exist."""
         catalog = table.catalog or None
         schema = table.db or DEFAULT_SCHEMA
+        if table.name.startswith(RELATION_PREFIX):
+            # A PREDICT rowset registered for this statement lives in DuckDB's
+            # temp catalog; listing its columns does not read the stream.
+            catalog, schema = "temp", "main"
         rows = self.con.execute(
             "SELECT column_name, data_type FROM duckdb_columns() "
             "WHERE lower(schema_name) = lower(?) AND lower(table_name) = lower(?) "
