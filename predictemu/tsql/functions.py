@@ -96,6 +96,8 @@ def cast(
         return _text_to_binary(value, 0, safe)
     if target.name in STRING_TYPES and source in BINARY_TYPES:
         return _truncate(_binary_to_text(value, 0), target)
+    if target.name in INTEGER_RANGES and source in STRING_TYPES:
+        return _text_to_integer(value, target, safe)
     cast_class = exp.TryCast if safe else exp.Cast
     converted = cast_class(this=value, to=duckdb_type(target))
     if target.name in STRING_TYPES and target.length and source in _SHORT_NUMBERS:
@@ -137,6 +139,51 @@ def _number_too_long(
             f"{target.name}.",
         )
     return exp.Case(ifs=[exp.If(this=too_long, true=fallback)], default=text)
+
+
+def _text_to_integer(
+    value: exp.Expression, target: SqlType, safe: bool
+) -> exp.Expression:
+    """Convert text to an integer type as T-SQL does.
+
+    Only an optional sign and digits, with spaces around them, convert; an
+    empty string is 0. Anything else, '1.5' included, fails with Msg 245 (NULL
+    in TRY_CAST), where DuckDB's own CAST would round it.
+    """
+    trimmed = exp.Trim(this=exp.Cast(this=value, to=exp.DataType.build("VARCHAR")))
+    digits = exp.Anonymous(
+        this="regexp_full_match",
+        expressions=[trimmed.copy(), exp.Literal.string("[+-]?[0-9]+")],
+    )
+    converted = exp.Cast(this=trimmed.copy(), to=duckdb_type(target))
+    if safe:
+        failure: exp.Expression = exp.null()
+    else:
+        message = exp.DPipe(
+            this=exp.DPipe(
+                this=exp.Literal.string(
+                    "Msg 245: Conversion failed when converting the varchar value '"
+                ),
+                expression=exp.Cast(
+                    this=value.copy(), to=exp.DataType.build("VARCHAR")
+                ),
+            ),
+            expression=exp.Literal.string(f"' to data type {target.name}."),
+        )
+        failure = exp.Anonymous(this="error", expressions=[message])
+    return exp.Case(
+        ifs=[
+            exp.If(
+                this=exp.Is(this=value.copy(), expression=exp.null()), true=exp.null()
+            ),
+            exp.If(
+                this=exp.EQ(this=trimmed.copy(), expression=exp.Literal.string("")),
+                true=exp.Cast(this=exp.Literal.number(0), to=duckdb_type(target)),
+            ),
+            exp.If(this=digits, true=converted),
+        ],
+        default=failure,
+    )
 
 
 def raise_error(number: int, message: str) -> exp.Expression:

@@ -348,7 +348,7 @@ def _convert_operand(operand: exp.Expression, number_type: SqlType) -> exp.Expre
         # A decimal of unknown precision (the result of decimal arithmetic)
         # takes the string as the widest decimal that keeps its digits.
         number_type = SqlType("decimal", precision=38, scale=10)
-    return exp.Cast(this=operand, to=duckdb_type(number_type))
+    return functions.cast(operand, SqlType("varchar"), number_type, safe=False)
 
 
 def _aggregate_argument_type(

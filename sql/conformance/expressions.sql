@@ -240,3 +240,14 @@ SELECT CAST(12345.678 AS varchar(3)) AS a
 -- error: 8115 Arithmetic overflow error converting float to data type varchar.
 DECLARE @f float = 12345.5
 SELECT CAST(@f AS varchar(3)) AS a
+
+-- case: cast_text_to_int_is_strict
+-- result: [[12, 0, null, -7]]
+-- error: 245 Conversion failed when converting the varchar value '1.5' to data type int.
+-- error-line: 2
+SELECT CAST(' 12 ' AS int) AS a, CAST('' AS int) AS b, TRY_CAST('1.5' AS int) AS c, CAST('-7' AS bigint) AS d
+SELECT CAST('1.5' AS int) AS e
+
+-- case: text_plus_int_with_decimal_point_fails
+-- error: 245 Conversion failed when converting the varchar value '1.5' to data type int.
+SELECT '1.5' + 1 AS a
