@@ -126,6 +126,10 @@ class Session:
         self.progress = progress
         self.con = _connect(self.database)
         self.con.execute("SET integer_division = true")
+        # Never download DuckDB extensions: predictemu needs none, and the
+        # network must not be reached from a script.
+        self.con.execute("SET autoinstall_known_extensions = false")
+        self.con.execute("SET autoload_known_extensions = false")
         if memory_limit is not None:
             try:
                 self.con.execute("SET memory_limit = ?", [memory_limit])

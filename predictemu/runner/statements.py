@@ -47,6 +47,7 @@ def prepare_statement(
     session: Session, statement: exp.Expression, frame: Frame
 ) -> Prepared | None:
     """Return the statement to run, or None when it was handled here."""
+    reject_table_functions(statement)
     resolve_object_ids(session, statement)
     if isinstance(statement, exp.Select) and statement.args.get("into"):
         return _select_into(session, statement)
@@ -76,6 +77,27 @@ def prepare_statement(
     raise UnsupportedError(
         f"The statement '{_head(statement)}' is not supported by predictemu."
     )
+
+
+def reject_table_functions(statement: exp.Expression) -> None:
+    """Reject a function in FROM or JOIN, which would run as DuckDB's, not T-SQL's.
+
+    PREDICT is parsed as its own node, so it is not affected. Without this check
+    a DuckDB table function such as read_csv('...') would run, which no pool
+    accepts.
+    """
+    for table in statement.find_all(exp.Table):
+        function = table.this
+        if isinstance(function, exp.Func):
+            name = (
+                function.sql_name()
+                if not isinstance(function, exp.Anonymous)
+                else (function.name)
+            )
+            raise UnsupportedError(
+                f"The table-valued function {name.upper()} is not supported by "
+                "predictemu. Load the rows into a table first (COPY INTO for files)."
+            )
 
 
 def _head(statement: exp.Expression) -> str:

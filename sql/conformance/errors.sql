@@ -116,3 +116,7 @@ CREATE TRIGGER dbo.tr ON dbo.t AFTER INSERT AS SELECT 1 AS a
 -- case: execute_as_rejected
 -- error: 40000 EXECUTE AS is not supported in a dedicated SQL pool
 EXECUTE AS USER = 'someone'
+
+-- case: duckdb_table_function_rejected
+-- error: 40000 The table-valued function READ_CSV is not supported
+SELECT * FROM read_csv('somefile.csv')
