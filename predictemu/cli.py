@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,6 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("predictemu: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader of stdout (head, say) closed it; stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -315,8 +321,37 @@ class StreamOutput:
 
 
 def _rows(batch) -> list[tuple]:
-    columns = [column.to_pylist() for column in batch.columns]
+    columns = [_column_values(column) for column in batch.columns]
     return list(zip(*columns, strict=True))
+
+
+def _column_values(column) -> list:
+    import pyarrow as pa
+
+    if pa.types.is_float32(column.type):
+        # Print a real with the digits float32 holds (0.05, not 0.0500000007...).
+        import numpy as np
+
+        return [
+            None if v is None else float(str(np.float32(v))) for v in column.to_pylist()
+        ]
+    if pa.types.is_decimal(column.type):
+        return [None if v is None else _DecimalText(v) for v in column.to_pylist()]
+    return column.to_pylist()
+
+
+class _DecimalText(float):
+    """A decimal printed with all its scale digits and no exponent (0.00, not 0E-2)."""
+
+    def __new__(cls, value):
+        instance = super().__new__(cls, value)
+        instance.text = format(value, "f")
+        return instance
+
+    def __str__(self) -> str:
+        return self.text
+
+    __repr__ = __str__
 
 
 def _cell(value: Any) -> str:

@@ -152,3 +152,61 @@ def matmul_model() -> bytes:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     return model.SerializeToString()
+
+
+def batch_mixing_model() -> bytes:
+    """``y = (x - mean(x over the batch)) + x`` with x fixed at [1, 1].
+
+    Row by row the mean is x itself, so y = x; in a batch the rows mix.
+    """
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("ReduceMean", ["x"], ["mean"], keepdims=1, axes=[0]),
+            helper.make_node("Sub", ["x", "mean"], ["centred"]),
+            helper.make_node("Add", ["centred", "x"], ["y"]),
+        ],
+        "mixing",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+def nan_passthrough_model() -> bytes:
+    """``y = a + b`` over float inputs, so a NaN input gives a NaN output."""
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"])],
+        "add",
+        [
+            helper.make_tensor_value_info("a", TensorProto.FLOAT, [None, 1]),
+            helper.make_tensor_value_info("b", TensorProto.FLOAT, [None, 1]),
+        ],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model.SerializeToString()
+
+
+def nan_flag_model() -> bytes:
+    """``flag = 1.0 where f00 is NaN, else 0.0``: shows how NULL inputs arrive."""
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [
+            helper.make_node("IsNaN", ["f00"], ["is_nan"]),
+            helper.make_node("Cast", ["is_nan"], ["flag"], to=TensorProto.FLOAT),
+        ],
+        "nan_flag",
+        [helper.make_tensor_value_info("f00", TensorProto.FLOAT, [None, 1])],
+        [helper.make_tensor_value_info("flag", TensorProto.FLOAT, [None, 1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return model.SerializeToString()

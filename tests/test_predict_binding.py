@@ -269,12 +269,14 @@ def test_opset_newer_than_runtime(session, doubling_model):
     assert f"up to {supported_opset()}" in message
 
 
-def test_null_real_input_becomes_nan(session, doubling_model):
+def test_null_real_input_becomes_nan(session):
     make_table(session, "f00 real", "(NULL), (2)")
-    result = session.run(SCORE_T, variables={"@m": doubling_model})
-    values = [row[1] for row in result.results[0].rows()]
-    assert np.isnan(values[0])
-    assert values[1] == 4.0
+    result = session.run(
+        "SELECT p.flag FROM PREDICT(MODEL = @m, DATA = dbo.t AS d) "
+        "WITH (flag real) AS p",
+        variables={"@m": models.nan_flag_model()},
+    )
+    assert result.results[0].rows() == [(1.0,), (0.0,)]
 
 
 def test_null_integer_input_is_an_error(session, mixed_pipeline):
@@ -467,3 +469,82 @@ def test_ir_version_newer_than_runtime(session):
         )
     assert "IR version 99" in str(caught.value)
     assert f"up to {onnx.IR_VERSION}" in str(caught.value)
+
+
+def test_fixed_batch_probe_sees_rows_that_mix(session):
+    """A graph that averages over the batch must not be scored in batches."""
+    session.run("CREATE TABLE dbo.t (id int, x real)")
+    # The first 64 rows are alike, so only a sample spread over the batch
+    # shows that batched results differ from row-by-row ones.
+    session.con.execute(
+        "INSERT INTO dbo.t SELECT i, CASE WHEN i < 64 THEN 1 ELSE i END "
+        "FROM range(200) r(i)"
+    )
+    result = session.run(
+        "SELECT d.x, p.y FROM PREDICT(MODEL = @m, DATA = dbo.t AS d) "
+        "WITH (y real) AS p ORDER BY d.id",
+        variables={"@m": models.batch_mixing_model()},
+    )
+    rows = result.results[0].rows()
+    # Row by row the model returns its input.
+    assert all(y == x for x, y in rows)
+    assert any("one row at a time" in m for m in result.messages)
+
+
+def test_nan_output_becomes_null(session):
+    make_table(session, "a real, b real", "(1, 2), (NULL, 1)")
+    result = session.run(
+        "SELECT p.y, CASE WHEN p.y > 100 THEN 1 ELSE 0 END AS big FROM PREDICT("
+        "MODEL = @m, DATA = dbo.t AS d) WITH (y real) AS p",
+        variables={"@m": models.nan_passthrough_model()},
+    )
+    assert result.results[0].rows() == [(3.0, 0), (None, 0)]
+    assert any("NaN" in m for m in result.messages)
+
+
+def test_nan_output_into_int_is_null(session):
+    make_table(session, "a real, b real", "(NULL, 1)")
+    result = session.run(
+        "SELECT p.y FROM PREDICT(MODEL = @m, DATA = dbo.t AS d) WITH (y int) AS p",
+        variables={"@m": models.nan_passthrough_model()},
+    )
+    assert result.results[0].rows() == [(None,)]
+
+
+def test_duplicate_with_column(session, doubling_model):
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(PredictError, match="'variable' in the WITH clause"):
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+            "WITH (variable real, variable real) AS p",
+            variables={"@m": doubling_model},
+        )
+
+
+def test_missing_data_table_named_without_alias(session, doubling_model):
+    with pytest.raises(TsqlError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.nope AS d) "
+            "WITH (variable real) AS p",
+            variables={"@m": doubling_model},
+        )
+    assert caught.value.number == 208
+    assert "Invalid object name 'dbo.nope'." in str(caught.value)
+
+
+def test_null_input_error_names_data_row(mixed_pipeline):
+    import predictemu
+
+    with predictemu.connect(batch_rows=100) as session:
+        session.run("CREATE TABLE dbo.t (id int, x real, n bigint, s varchar(10))")
+        session.con.execute(
+            "INSERT INTO dbo.t SELECT i, 0.5, CASE WHEN i = 250 THEN NULL ELSE 1 END,"
+            " 'red' FROM range(300) r(i)"
+        )
+        with pytest.raises(PredictError) as caught:
+            session.run(
+                "SELECT label FROM PREDICT(MODEL = @m, DATA = dbo.t) "
+                "WITH (label bigint) AS p",
+                variables={"@m": mixed_pipeline},
+            )
+    assert "first in DATA row 251" in str(caught.value)

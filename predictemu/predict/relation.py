@@ -50,8 +50,8 @@ class PredictStream:
         """Return the reader DuckDB scans; it can be read once."""
         return pa.RecordBatchReader.from_batches(self.schema, self._batches())
 
-    def _score(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        outputs = score_batch(self.plan, batch)
+    def _score(self, batch: pa.RecordBatch, first_row: int) -> pa.RecordBatch:
+        outputs = score_batch(self.plan, batch, first_row)
         return pa.RecordBatch.from_arrays(
             outputs + list(batch.columns), schema=self.schema
         )
@@ -63,10 +63,12 @@ class PredictStream:
         try:
             with ThreadPoolExecutor(self.threads, "predictemu-score") as pool:
                 pending: deque = deque()
+                read = 0
                 for batch in self.data:
                     if batch.num_rows == 0:
                         continue
-                    pending.append(pool.submit(self._score, batch))
+                    pending.append(pool.submit(self._score, batch, read))
+                    read += batch.num_rows
                     if len(pending) >= in_flight:
                         yield self._finish(pending.popleft().result(), lock)
                 while pending:

@@ -10,6 +10,7 @@ numeric, overflow errors, and silent truncation of strings.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,6 +45,20 @@ class ScoringPlan:
     outputs: list[OutputBinding]
     null_policy: str = "error"
     notify: Callable[[str], None] = field(default=lambda message: None)
+    nan_counts: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def note_nan(self, column: str, count: int) -> None:
+        """Count NaN outputs returned as NULL; the first one gets a notice."""
+        with self._lock:
+            first = column not in self.nan_counts
+            self.nan_counts[column] = self.nan_counts.get(column, 0) + count
+        if first:
+            self.notify(
+                f"Model output for WITH column [{column}] was NaN for some rows "
+                "(often because a NULL input was fed as NaN); T-SQL float and real "
+                "cannot hold NaN, so those rows get NULL."
+            )
 
     @property
     def output_names(self) -> list[str]:
@@ -51,10 +66,16 @@ class ScoringPlan:
         return [binding.spec.name for binding in self.outputs]
 
 
-def score_batch(plan: ScoringPlan, batch: pa.RecordBatch) -> list[pa.Array]:
-    """Score one batch and return one Arrow array per WITH column."""
+def score_batch(
+    plan: ScoringPlan, batch: pa.RecordBatch, first_row: int = 0
+) -> list[pa.Array]:
+    """Score one batch and return one Arrow array per WITH column.
+
+    ``first_row`` is the position of the batch's first row among all DATA rows,
+    counted from 0, so that errors can name the row.
+    """
     rows = batch.num_rows
-    feeds, skip = _feeds(plan, batch)
+    feeds, skip = _feeds(plan, batch, first_row)
     if skip is not None:
         keep = ~skip
         if not keep.any():
@@ -65,7 +86,14 @@ def score_batch(plan: ScoringPlan, batch: pa.RecordBatch) -> list[pa.Array]:
     arrays = []
     for binding, values in zip(plan.outputs, raw, strict=True):
         values = np.asarray(values).reshape(-1)
-        array = convert_output(values, binding)
+        nan = np.isnan(values) if values.dtype.kind == "f" else None
+        if nan is not None and nan.any():
+            # T-SQL float and real cannot hold NaN, so NaN outputs become NULL.
+            plan.note_nan(binding.column, int(nan.sum()))
+            array = convert_output(np.where(nan, 0, values), binding)
+            array = pc.if_else(pa.array(nan), pa.nulls(len(array), array.type), array)
+        else:
+            array = convert_output(values, binding)
         if skip is not None:
             array = _spread(array, skip)
         arrays.append(array)
@@ -73,7 +101,7 @@ def score_batch(plan: ScoringPlan, batch: pa.RecordBatch) -> list[pa.Array]:
 
 
 def _feeds(
-    plan: ScoringPlan, batch: pa.RecordBatch
+    plan: ScoringPlan, batch: pa.RecordBatch, first_row: int
 ) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
     feeds = {}
     skip = None
@@ -88,10 +116,10 @@ def _feeds(
             if plan.null_policy == "null":
                 skip = nulls if skip is None else (skip | nulls)
             else:
-                first = int(np.flatnonzero(nulls)[0])
+                first = first_row + int(np.flatnonzero(nulls)[0])
                 raise PredictError(
-                    f"DATA column [{binding.column}] contains NULL (first in row "
-                    f"{first + 1} of a batch) and feeds the {spec.description} input "
+                    f"DATA column [{binding.column}] contains NULL (first in DATA row "
+                    f"{first + 1}) and feeds the {spec.description} input "
                     f"'{spec.name}', which has no NULL. Filter or replace the NULLs "
                     f"in the DATA query (ISNULL([{binding.column}], ...)), or run "
                     "with the null policy 'null' to return NULL predictions for such "
@@ -147,7 +175,10 @@ def _run(plan: ScoringPlan, feeds: dict[str, np.ndarray], rows: int) -> list:
     if not model.fixed_batch:
         return model.session().run(names, feeds)
     if model.batched_verified is None:
-        model.batched_verified = _probe_batched(plan, feeds, rows)
+        batched = _probe_batched(plan, feeds, rows)
+        model.batched_verified = batched is not None
+        if batched is not None:
+            return batched
     if model.batched_verified:
         return model.session(batched=True).run(names, feeds)
     return _run_row_by_row(plan, feeds, rows)
@@ -164,39 +195,50 @@ def _run_row_by_row(plan: ScoringPlan, feeds: dict[str, np.ndarray], rows: int) 
     return [np.concatenate(part) if part else np.empty(0) for part in parts]
 
 
-def _probe_batched(plan: ScoringPlan, feeds: dict[str, np.ndarray], rows: int) -> bool:
-    """Compare batched and row-by-row results on the first rows; True if identical."""
+def _probe_batched(
+    plan: ScoringPlan, feeds: dict[str, np.ndarray], rows: int
+) -> list | None:
+    """Score the first batch in one call and check it row by row on a sample.
+
+    The sample is spread over the whole batch, and the batched results come
+    from the whole batch, so a graph that mixes rows (a mean over the batch,
+    say) shows up as a difference. Returns the batched results when the
+    sample matches exactly, else None.
+
+    NOTE: this is a check on one batch, not a proof. A graph whose rows mix
+    only for data that appears after the first batch would pass.
+    """
     model = plan.model
     if model.batched_bytes is None:
         plan.notify(_fixed_batch_notice(model, batched=False))
-        return False
-    sample = min(rows, PROBE_ROWS)
-    probe = {name: values[:sample] for name, values in feeds.items()}
+        return None
     try:
-        batched = model.session(batched=True).run(plan.output_names, probe)
+        batched = model.session(batched=True).run(plan.output_names, feeds)
     except Exception as err:  # onnxruntime raises its own exception classes
         logger.info("batched form of a fixed-batch model failed: %s", err)
         plan.notify(_fixed_batch_notice(model, batched=False))
-        return False
-    single = _run_row_by_row(plan, probe, sample)
-    same = all(
-        np.asarray(a).reshape(-1).shape == np.asarray(b).reshape(-1).shape
-        and np.array_equal(
-            np.asarray(a).reshape(-1),
-            np.asarray(b).reshape(-1),
-            equal_nan=np.asarray(a).dtype.kind == "f",
-        )
-        for a, b in zip(batched, single, strict=True)
-    )
-    plan.notify(_fixed_batch_notice(model, batched=same, sample=sample))
-    return same
+        return None
+    positions = np.unique(np.linspace(0, rows - 1, min(rows, PROBE_ROWS)).astype(int))
+    sample = {name: values[positions] for name, values in feeds.items()}
+    single = _run_row_by_row(plan, sample, len(positions))
+    same = True
+    for whole, one_by_one in zip(batched, single, strict=True):
+        whole = np.asarray(whole).reshape(-1)
+        one_by_one = np.asarray(one_by_one).reshape(-1)
+        if whole.shape[0] != rows or not np.array_equal(
+            whole[positions], one_by_one, equal_nan=whole.dtype.kind == "f"
+        ):
+            same = False
+    plan.notify(_fixed_batch_notice(model, batched=same, sample=len(positions)))
+    return batched if same else None
 
 
 def _fixed_batch_notice(model: LoadedModel, batched: bool, sample: int = 0) -> str:
     if batched:
         return (
             "The model's inputs are fixed at batch size 1; predictemu scores it in "
-            f"batches after checking on {sample} rows that batched and row-by-row "
+            f"batches after checking on {sample} rows of the first batch that "
+            "batched and row-by-row "
             "results are identical."
         )
     return (

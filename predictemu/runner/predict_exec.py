@@ -205,7 +205,13 @@ class PredictBinder:
                 return table.to_reader(max_chunksize=session.batch_rows)
             return relation.to_arrow_reader(session.batch_rows)
         except duckdb.Error as err:
-            raise map_duckdb_error(err) from err
+            translated = map_duckdb_error(err)
+            if translated.number == 208 and not session.object_exists(data):
+                bare = data.copy()
+                bare.set("alias", None)
+                translated.message = f"Invalid object name '{bare.sql('tsql')}'."
+                translated.args = (translated.message,)
+            raise translated from err
 
     def _progress(self, statement: exp.Expression, data: exp.Table):
         factory = self.session.progress
@@ -333,6 +339,14 @@ def _columns(qualifier: str, names: list[str]) -> list[exp.Column]:
 
 
 def _check_name_clashes(columns: list[tuple[str, Any]], schema: pa.Schema) -> None:
+    seen: set[str] = set()
+    for name, _ in columns:
+        if name.lower() in seen:
+            raise PredictError(
+                "Column names in each view or function must be unique. Column name "
+                f"'{name}' in the WITH clause of PREDICT is specified more than once."
+            )
+        seen.add(name.lower())
     data = {name.lower() for name in schema.names}
     for name, _ in columns:
         if name.lower() in data:
