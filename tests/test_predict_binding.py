@@ -548,3 +548,35 @@ def test_null_input_error_names_data_row(mixed_pipeline):
                 variables={"@m": mixed_pipeline},
             )
     assert "first in DATA row 251" in str(caught.value)
+
+
+def test_year_feeds_int_not_bigint(session):
+    """YEAR returns int in T-SQL, so it binds to tensor(int32) only."""
+    from onnx import TensorProto, helper
+
+    def identity_model(element_type: int) -> bytes:
+        graph = helper.make_graph(
+            [helper.make_node("Identity", ["n"], ["n2"])],
+            "identity",
+            [helper.make_tensor_value_info("n", element_type, [None, 1])],
+            [helper.make_tensor_value_info("n2", element_type, [None, 1])],
+        )
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        return model.SerializeToString()
+
+    session.run("CREATE TABLE dbo.d (d1 date)\nINSERT INTO dbo.d VALUES ('2024-01-01')")
+    script = (
+        "WITH c AS (SELECT YEAR(d1) AS n FROM dbo.d)\n"
+        "SELECT p.n2 FROM PREDICT(MODEL = @m, DATA = c AS d, RUNTIME = ONNX) "
+        "WITH (n2 {}) AS p"
+    )
+    with pytest.raises(PredictError, match="'bigint'"):
+        session.run(
+            script.format("bigint"),
+            variables={"@m": identity_model(TensorProto.INT64)},
+        )
+    result = session.run(
+        script.format("int"), variables={"@m": identity_model(TensorProto.INT32)}
+    )
+    assert result.results[0].rows() == [(2024,)]

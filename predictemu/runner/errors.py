@@ -100,6 +100,48 @@ _RULES: list[tuple[re.Pattern[str], int, str]] = [
         "Arithmetic overflow error converting expression to data type {0}.",
     ),
     (
+        re.compile(
+            r"Failed to cast (?:decimal |double |float )?value \S+ to type (\w+)"
+        ),
+        8115,
+        "Arithmetic overflow error converting expression to data type {0}.",
+    ),
+    (
+        re.compile(
+            r"(?:invalid date field format|date field value out of range|"
+            r"invalid timestamp field format|timestamp field value out of range)"
+        ),
+        241,
+        "Conversion failed when converting date and/or time from character string.",
+    ),
+    (
+        re.compile(r'Could not convert string "(.*?)" to DECIMAL'),
+        8114,
+        "Error converting data type varchar to numeric.",
+    ),
+    (
+        re.compile(r"Could not cast value \S+ to DECIMAL"),
+        8115,
+        "Arithmetic overflow error converting expression to data type numeric.",
+    ),
+    (
+        re.compile(
+            r"Set operations can only apply to expressions with the same number"
+        ),
+        205,
+        "All queries combined using a UNION, INTERSECT or EXCEPT operator must have "
+        "an equal number of expressions in their target lists.",
+    ),
+    (
+        re.compile(
+            r"(?:Could not choose a best candidate function for the function call|"
+            r"No function matches the given name and argument types) "
+            r"[\"']([^\s(]+)\("
+        ),
+        8116,
+        "An argument data type is invalid for the {0} function or operator.",
+    ),
+    (
         re.compile(r"Schema with name \"?(.+?)\"? does not exist!"),
         2760,
         'The specified schema name "{0}" either does not exist or you do not have '
@@ -127,7 +169,7 @@ _RULES: list[tuple[re.Pattern[str], int, str]] = [
         "Column name or number of supplied values does not match table definition.",
     ),
     (
-        re.compile(r"Overflow in \w+ of \w+ \((.*?)\)"),
+        re.compile(r"Overflow in \w+ of (\w+) \("),
         8115,
         "Arithmetic overflow error converting expression to data type {0}.",
     ),

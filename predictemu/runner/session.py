@@ -126,6 +126,10 @@ class Session:
         self.progress = progress
         self.con = _connect(self.database)
         self.con.execute("SET integer_division = true")
+        # A pool's default collation, SQL_Latin1_General_CP1_CI_AS, compares
+        # strings case-insensitively. DuckDB applies this setting to every
+        # cursor of the connection.
+        self.con.execute("SET default_collation = 'nocase'")
         # Never download DuckDB extensions: predictemu needs none, and the
         # network must not be reached from a script.
         self.con.execute("SET autoinstall_known_extensions = false")
@@ -511,7 +515,9 @@ class Session:
             if isinstance(table.parent, (exp.Column, exp.Dot)):
                 continue
             if not self.object_exists(table):
-                written = table.sql(dialect="tsql")
+                bare = table.copy()
+                bare.set("alias", None)
+                written = bare.sql(dialect="tsql")
                 err.message = f"Invalid object name '{written}'."
                 err.args = (err.message,)
                 return

@@ -492,6 +492,18 @@ class Synapse(TSQL):
             self._retreat(index)
             return self._parse_sql_statement()
 
+        def _parse_procedure_options(self, name: exp.Expression) -> None:
+            # A dedicated pool's CREATE PROCEDURE has no WITH clause. EXECUTE AS
+            # changes who the body runs as, so it is rejected rather than
+            # ignored; ENCRYPTION and RECOMPILE change no result and are skipped.
+            if self._curr and self._curr.text.upper() in ("EXECUTE", "EXEC"):
+                raise UnsupportedError(
+                    f"WITH EXECUTE AS in procedure {name.sql()} is not supported in "
+                    "a dedicated SQL pool; remove the WITH EXECUTE AS clause.",
+                    line=self._curr.line,
+                )
+            self._parse_csv(self._parse_var)
+
         def _parse_procedure(self, start: Token, replace: bool) -> tx.CreateProcedure:
             name = self._parse_table_parts(schema=True)
             wrapped = self._match(TokenType.L_PAREN)
@@ -501,7 +513,7 @@ class Synapse(TSQL):
             if wrapped:
                 self._match_r_paren()
             if self._match(TokenType.WITH):
-                self._parse_csv(self._parse_var)
+                self._parse_procedure_options(name)
             if not self._match(TokenType.ALIAS):
                 self._syntax_error(
                     f"Expected AS before the body of procedure {name.sql()}"

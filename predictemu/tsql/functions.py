@@ -6,6 +6,8 @@ rewritten and returns the DuckDB expression that gives T-SQL's result.
 
 from __future__ import annotations
 
+import re
+
 from sqlglot import exp
 
 from predictemu.errors import UnsupportedError
@@ -99,10 +101,18 @@ def cast(
     if target.name in INTEGER_RANGES and source in STRING_TYPES:
         return _text_to_integer(value, target, safe)
     cast_class = exp.TryCast if safe else exp.Cast
+    if target.name in INTEGER_RANGES and source in _FRACTIONAL_NUMBERS:
+        # T-SQL truncates toward zero where DuckDB rounds: CAST(-2.5 AS int) is -2.
+        value = exp.Anonymous(this="trunc", expressions=[value])
     converted = cast_class(this=value, to=duckdb_type(target))
+    if target.name == "datetime" and source != "datetime":
+        return _datetime_ticks(converted)
     if target.name in STRING_TYPES and target.length and source in _SHORT_NUMBERS:
         return _number_too_long(converted, source, target, safe)
     return _truncate(converted, target)
+
+
+_FRACTIONAL_NUMBERS = {"decimal", "numeric", "money", "smallmoney", "float", "real"}
 
 
 # Numbers whose text form does not fit the target string. In T-SQL int, smallint
@@ -184,6 +194,35 @@ def _text_to_integer(
         ],
         default=failure,
     )
+
+
+def _datetime_ticks(timestamp: exp.Expression) -> exp.Expression:
+    """Round a timestamp to datetime's precision: ticks of 1/300 second.
+
+    The result keeps whole milliseconds, so .002 becomes .003 and
+    23:59:59.999 becomes midnight of the next day, as SQL Server shows them.
+    """
+    micros = exp.Anonymous(this="epoch_us", expressions=[timestamp])
+    ticks = exp.Anonymous(
+        this="round",
+        expressions=[
+            exp.Div(this=micros, expression=exp.Literal.number("3333.333333333333"))
+        ],
+    )
+    millis = exp.Anonymous(
+        this="round",
+        expressions=[exp.Div(this=ticks, expression=exp.Literal.number("0.3"))],
+    )
+    rounded = exp.Anonymous(
+        this="make_timestamp",
+        expressions=[
+            exp.Cast(
+                this=exp.Mul(this=millis, expression=exp.Literal.number(1000)),
+                to=exp.DataType.build("BIGINT"),
+            )
+        ],
+    )
+    return rounded
 
 
 def raise_error(number: int, message: str) -> exp.Expression:
@@ -302,19 +341,138 @@ def len_(node: exp.Length) -> exp.Expression:
 
 
 def datalength(node: exp.Anonymous, source_type: SqlType | None) -> exp.Expression:
-    """Translate ``DATALENGTH(x)``: bytes; nvarchar stores two bytes a character."""
+    """Translate ``DATALENGTH(x)``: the bytes that SQL Server stores for ``x``.
+
+    nvarchar stores two bytes a character and varchar one, as code page 1252
+    does for Latin-1 text. Numbers, dates and times have their fixed sizes.
+    """
     if len(node.expressions) != 1:
         raise UnsupportedError("DATALENGTH takes exactly one argument.")
     value = node.expressions[0]
-    if source_type is not None and source_type.name in ("nvarchar", "nchar"):
-        length = exp.Length(this=exp.Cast(this=value, to=exp.DataType.build("VARCHAR")))
-        return exp.Mul(this=length, expression=exp.Literal.number(2))
-    if source_type is not None and source_type.name in ("varbinary", "binary"):
-        return exp.Anonymous(this="octet_length", expressions=[value])
-    # NOTE: other types count the bytes of their text form (UTF-8), which is
-    # right for varchar but not for numbers (DATALENGTH(1) is 4 in T-SQL).
+    name = source_type.name if source_type is not None else None
     as_text = exp.Cast(this=value, to=exp.DataType.build("VARCHAR"))
-    return exp.Anonymous(this="strlen", expressions=[as_text])
+    # NOTE: DuckDB's catalog stores nvarchar and varchar table columns both as
+    # VARCHAR, so DATALENGTH of an nvarchar column counts one byte a character.
+    # Literals, variables and CASTs keep their nvarchar type.
+    if name in ("nvarchar", "nchar"):
+        return _int(
+            exp.Mul(this=exp.Length(this=as_text), expression=exp.Literal.number(2))
+        )
+    if name in ("varbinary", "binary"):
+        return _int(exp.Anonymous(this="octet_length", expressions=[value]))
+    size = _storage_size(source_type) if source_type is not None else None
+    if size is not None:
+        null = exp.Is(this=value.copy(), expression=exp.null())
+        return exp.Case(
+            ifs=[exp.If(this=null, true=exp.null())],
+            default=_int(exp.Literal.number(size)),
+        )
+    # NOTE: a value of unknown type counts the characters of its text form,
+    # which is right for varchar but not for a number of unknown type.
+    return _int(exp.Length(this=as_text))
+
+
+# Storage sizes in bytes of T-SQL's fixed-size types.
+_FIXED_SIZES = {
+    "bit": 1,
+    "tinyint": 1,
+    "smallint": 2,
+    "int": 4,
+    "bigint": 8,
+    "real": 4,
+    "float": 8,
+    "smallmoney": 4,
+    "money": 8,
+    "date": 3,
+    "smalldatetime": 4,
+    "datetime": 8,
+    "uniqueidentifier": 16,
+}
+
+
+def _storage_size(sql_type: SqlType) -> int | None:
+    if sql_type.name in _FIXED_SIZES:
+        return _FIXED_SIZES[sql_type.name]
+    if sql_type.name in ("decimal", "numeric") and sql_type.precision is not None:
+        # decimal(p, s) takes 5, 9, 13 or 17 bytes by precision.
+        for limit, size in ((9, 5), (19, 9), (28, 13)):
+            if sql_type.precision <= limit:
+                return size
+        return 17
+    return None
+
+
+def _int(node: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=node, to=exp.DataType.build("INTEGER"))
+
+
+_NUMBER_FORMAT = re.compile(r"([NnFf])(\d{0,2})")
+
+
+def format_number(node: exp.NumberToStr) -> exp.Expression:
+    """Translate ``FORMAT(number, 'N2')`` and ``'F2'`` as the en-US culture formats.
+
+    N groups thousands with commas and F does not. The digit count defaults to
+    2, and the value rounds half away from zero as .NET does.
+    """
+    pattern = node.args.get("format")
+    text = pattern.name if isinstance(pattern, exp.Literal) else None
+    match = _NUMBER_FORMAT.fullmatch(text or "")
+    culture = node.args.get("culture")
+    if match is None or (culture is not None and culture.name.lower() != "en-us"):
+        pattern_text = pattern.sql("tsql") if pattern is not None else "?"
+        raise UnsupportedError(
+            f"FORMAT with format {pattern_text} is not supported by predictemu; use a "
+            "numeric format N or F with a digit count (N2, F0), or a date pattern "
+            "such as 'yyyy-MM-dd'."
+        )
+    digits = int(match.group(2) or 2)
+    grouping = "," if match.group(1).upper() == "N" else ""
+    rounded = exp.Anonymous(
+        this="round",
+        expressions=[
+            exp.Cast(this=node.this, to=exp.DataType.build("DOUBLE")),
+            exp.Literal.number(digits),
+        ],
+    )
+    return exp.Anonymous(
+        this="format",
+        expressions=[exp.Literal.string(f"{{:{grouping}.{digits}f}}"), rounded],
+    )
+
+
+# The result types of POWER and SIGN by the type of their first argument.
+_MATH_RESULT_TYPES = {
+    "tinyint": "int",
+    "smallint": "int",
+    "int": "int",
+    "bigint": "bigint",
+    "money": "money",
+    "smallmoney": "money",
+    "real": "float",
+    "float": "float",
+}
+
+
+def same_type_math(
+    node: exp.Pow | exp.Sign, argument_type: SqlType | None
+) -> exp.Expression:
+    """Give POWER and SIGN T-SQL's result type, which follows the first argument.
+
+    An integer result truncates toward zero (POWER(2, -1) is 0). POWER of
+    decimal(p, s) is decimal(38, s), and of a string or bit is float.
+    """
+    name = argument_type.name if argument_type else None
+    if name in _MATH_RESULT_TYPES:
+        result = SqlType(_MATH_RESULT_TYPES[name])
+    elif name in ("decimal", "numeric") and argument_type.scale is not None:
+        precision = 38 if isinstance(node, exp.Pow) else argument_type.precision
+        result = SqlType("decimal", precision=precision, scale=argument_type.scale)
+    elif name in STRING_TYPES or name == "bit":
+        result = SqlType("float")
+    else:
+        return node
+    return cast(node.copy(), SqlType("float"), result, safe=False)
 
 
 # -- aggregates --------------------------------------------------------------------

@@ -133,6 +133,8 @@ def expression_type(
         return expression_type(node.this, context)
     if isinstance(node, exp.Literal):
         return SqlType("varchar") if node.is_string else _number_type(node.name)
+    if isinstance(node, exp.National):
+        return SqlType("nvarchar")
     if isinstance(node, exp.HexString):
         return SqlType("varbinary")
     if isinstance(node, exp.Boolean):
@@ -177,6 +179,9 @@ def expression_type(
         name = node.name.lower()
         if name == "current_localtimestamp":
             return SqlType("datetime2")
+        if name == "make_timestamp":
+            # Only a CAST or CONVERT to datetime builds one.
+            return SqlType("datetime")
         if name in _STRING_ANONYMOUS:
             return SqlType("varchar")
         if name in ("unhex", "encode"):

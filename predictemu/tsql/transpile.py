@@ -18,7 +18,7 @@ from sqlglot import exp
 
 from predictemu.errors import TsqlError, UnsupportedError
 from predictemu.sqltypes import SqlType, sql_type_from_ast
-from predictemu.tsql import functions
+from predictemu.tsql import dates, functions, strings
 from predictemu.tsql.result_types import (
     duckdb_type,
     expression_type,
@@ -154,6 +154,14 @@ def rewrite(node: exp.Expression, context: TranspileContext) -> exp.Expression:
             _table_variable(table, context)
         elif _is_table_reference(table):
             qualify_table(table, cte_names, context.target)
+    # Read before the rewrite, which drops a string type's length and turns
+    # N'...' into a plain string.
+    for isnull in node.find_all(exp.Coalesce):
+        if isnull.args.get("is_null"):
+            isnull.meta["first_type"] = _declared_type(isnull.this, context)
+    for call in node.find_all(exp.Anonymous):
+        if call.name.upper() == "DATALENGTH" and call.expressions:
+            call.meta["first_type"] = _declared_type(call.expressions[0], context)
     # Children first, so a parent sees its operands already rewritten (an
     # operand that became a string tells + to concatenate).
     for current in reversed(list(node.walk(bfs=False))):
@@ -199,9 +207,10 @@ def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expres
         return functions.len_(node)
     if isinstance(node, exp.Anonymous) and node.name.upper() == "DATALENGTH":
         source = node.expressions[0] if node.expressions else None
-        return functions.datalength(
-            node, expression_type(source, context) if source else None
+        source_type = node.meta.get("first_type") or (
+            expression_type(source, context) if source else None
         )
+        return functions.datalength(node, source_type)
     if isinstance(node, exp.CurrentTimestamp):
         # GETDATE() and SYSDATETIME() return local time without a time zone.
         return exp.Anonymous(this="current_localtimestamp")
@@ -232,6 +241,40 @@ def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expres
     if isinstance(node, exp.Anonymous) and node.name.upper() in _ERROR_FUNCTIONS:
         value = (context.error or {}).get(_ERROR_FUNCTIONS[node.name.upper()])
         return exp.convert(value) if value is not None else exp.null()
+    if isinstance(node, _FUNCTION_REWRITES):
+        return _rewrite_function(node, context)
+    return node
+
+
+def _rewrite_function(
+    node: exp.Expression, context: TranspileContext
+) -> exp.Expression:
+    """Rewrite string, date and math operations whose T-SQL semantics differ."""
+    if isinstance(node, exp.Coalesce) and node.args.get("is_null"):
+        return _isnull(node, context)
+    if isinstance(node, exp.NumberToStr):
+        return functions.format_number(node)
+    if isinstance(node, _INT_FUNCTIONS):
+        # T-SQL returns int where DuckDB returns bigint.
+        return exp.Cast(this=node.copy(), to=exp.DataType.build("INTEGER"))
+    if isinstance(node, (exp.Pow, exp.Sign)):
+        return functions.same_type_math(node, expression_type(node.this, context))
+    if isinstance(node, exp.Extract) and isinstance(node.this, exp.Var):
+        return dates.extract(node, expression_type(node.expression, context))
+    if isinstance(node, exp.DateDiff):
+        return dates.datediff(node)
+    if isinstance(node, exp.Like) and not isinstance(node.parent, exp.Escape):
+        return strings.like(node, None, context.params)
+    if isinstance(node, exp.Escape) and isinstance(node.this, exp.Like):
+        return strings.like(node.this, node.expression, context.params)
+    if isinstance(node, exp.Anonymous) and node.name.upper() == "PATINDEX":
+        return strings.patindex(node, context.params)
+    if isinstance(node, exp.Replace):
+        return strings.replace(node)
+    if isinstance(node, _COMPARISONS) and not isinstance(node.parent, exp.Update):
+        return _compare_strings(node, context)
+    if isinstance(node, exp.Update) and isinstance(node.parent, exp.When):
+        _unqualify_merge_set(node)
     return node
 
 
@@ -316,6 +359,52 @@ def _data_type(node: exp.DataType) -> exp.Expression:
 
 
 _ARITHMETIC = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Mod)
+_INT_FUNCTIONS = (exp.Year, exp.Month, exp.Day, exp.StrPosition)
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE)
+_FUNCTION_REWRITES = (
+    exp.Like,
+    exp.Escape,
+    exp.Anonymous,
+    exp.Replace,
+    exp.Update,
+    exp.Coalesce,
+    exp.NumberToStr,
+    exp.Pow,
+    exp.Sign,
+    exp.Extract,
+    exp.DateDiff,
+    *_INT_FUNCTIONS,
+    *_COMPARISONS,
+)
+
+
+def _unqualify_merge_set(update: exp.Update) -> None:
+    """Drop the target alias from ``SET tgt.col = ...`` in MERGE, which DuckDB rejects.
+
+    The SET list of a MERGE can name only target columns, so the alias adds
+    nothing.
+    """
+    for assignment in update.expressions:
+        column = assignment.this if isinstance(assignment, exp.EQ) else None
+        if isinstance(column, exp.Column) and column.table:
+            column.set("table", None)
+            column.set("db", None)
+            column.set("catalog", None)
+
+
+def _compare_strings(node: exp.Expression, context: TranspileContext) -> exp.Expression:
+    """Ignore trailing spaces when comparing two strings, as T-SQL pads the shorter.
+
+    NOTE: only comparison operators are rewritten. IN, GROUP BY, DISTINCT and
+    joins through USING still treat 'ab' and 'ab ' as different values.
+    """
+    left = expression_type(node.this, context)
+    right = expression_type(node.expression, context)
+    if not (is_string(left) and is_string(right)):
+        return node
+    node.set("this", strings.trim_trailing_spaces(node.this))
+    node.set("expression", strings.trim_trailing_spaces(node.expression))
+    return node
 
 
 def _arithmetic(node: exp.Expression, context: TranspileContext) -> exp.Expression:
@@ -329,6 +418,8 @@ def _arithmetic(node: exp.Expression, context: TranspileContext) -> exp.Expressi
     right = expression_type(node.expression, context)
     if isinstance(node, exp.Add) and is_string(left) and is_string(right):
         return exp.DPipe(this=node.this, expression=node.expression, safe=True)
+    if _is_temporal(left) or _is_temporal(right):
+        return _date_arithmetic(node, left, right)
     if is_string(left) and is_numeric(right):
         node.set("this", _convert_operand(node.this, right))
     elif is_string(right) and is_numeric(left):
@@ -341,6 +432,57 @@ def _arithmetic(node: exp.Expression, context: TranspileContext) -> exp.Expressi
         # operand to make the intended type explicit.
         return exp.DPipe(this=node.this, expression=node.expression, safe=True)
     return node
+
+
+# NOTE: datetime and datetime2 are both DuckDB TIMESTAMP, so the translated
+# tree cannot tell them apart. datetime2 + 1 therefore adds a day where SQL
+# Server raises Msg 206; date and time reject numbers as they should.
+_DAY_NUMBER_TYPES = {"datetime", "smalldatetime", "datetime2", "datetimeoffset"}
+_TEMPORAL_TYPES = _DAY_NUMBER_TYPES | {"date", "time"}
+
+
+def _is_temporal(sql_type: SqlType | None) -> bool:
+    return sql_type is not None and sql_type.name in _TEMPORAL_TYPES
+
+
+def _date_arithmetic(
+    node: exp.Expression, left: SqlType | None, right: SqlType | None
+) -> exp.Expression:
+    """Apply T-SQL's rules for + and - between a date or time and a number.
+
+    datetime and smalldatetime add the number as days (fractions included).
+    date and time reject numbers with Msg 206.
+    """
+    if not isinstance(node, (exp.Add, exp.Sub)):
+        return node
+    if _is_temporal(left) and is_numeric(right):
+        temporal, number_node = left, node.expression
+    elif _is_temporal(right) and is_numeric(left) and isinstance(node, exp.Add):
+        temporal, number_node = right, node.this
+    else:
+        return node
+    if temporal.name not in _DAY_NUMBER_TYPES:
+        raise TsqlError(
+            f"Operand type clash: {left.name} is incompatible with {right.name}",
+            number=206,
+        )
+    date_node = node.this if number_node is node.expression else node.expression
+    microseconds = exp.Cast(
+        this=exp.Anonymous(
+            this="round",
+            expressions=[
+                exp.Mul(
+                    this=exp.Cast(this=number_node, to=exp.DataType.build("DOUBLE")),
+                    expression=exp.Literal.number(86_400_000_000),
+                )
+            ],
+        ),
+        to=exp.DataType.build("BIGINT"),
+    )
+    interval = exp.Anonymous(this="to_microseconds", expressions=[microseconds])
+    operation = exp.Add if isinstance(node, exp.Add) else exp.Sub
+    shifted = operation(this=date_node, expression=interval)
+    return exp.Cast(this=shifted, to=duckdb_type(temporal))
 
 
 def _convert_operand(operand: exp.Expression, number_type: SqlType) -> exp.Expression:
@@ -358,3 +500,28 @@ def _aggregate_argument_type(
     if isinstance(argument, exp.Distinct):
         argument = argument.expressions[0] if argument.expressions else None
     return expression_type(argument, context)
+
+
+def _declared_type(node: exp.Expression, context: TranspileContext) -> SqlType | None:
+    """Return the T-SQL type of an expression not yet rewritten, length included."""
+    if isinstance(node, exp.Parameter) and not isinstance(node.this, exp.Parameter):
+        variable = context.variables.get(variable_name(node).lower())
+        return variable.sql_type if variable else None
+    return expression_type(node, context)
+
+
+def _isnull(node: exp.Coalesce, context: TranspileContext) -> exp.Expression:
+    """Translate ``ISNULL(a, b)``, whose result has the type of ``a``.
+
+    ``b`` converts to that type first, so ISNULL(CAST(NULL AS varchar(2)),
+    'abc') is 'ab' and ISNULL(int_column, 0.5) is 0.
+    """
+    first_type = node.meta.get("first_type") or expression_type(node.this, context)
+    if first_type is None:
+        return node
+    fallback = node.expressions[0]
+    converted = functions.cast(
+        fallback.copy(), expression_type(fallback, context), first_type, safe=False
+    )
+    result = exp.Coalesce(this=node.this.copy(), expressions=[converted])
+    return exp.Cast(this=result, to=duckdb_type(first_type))

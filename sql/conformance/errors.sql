@@ -120,3 +120,32 @@ EXECUTE AS USER = 'someone'
 -- case: duckdb_table_function_rejected
 -- error: 40000 The table-valued function READ_CSV is not supported
 SELECT * FROM read_csv('somefile.csv')
+
+-- case: format_numeric_n_and_f
+-- result: [["1.50", "1,234,567.13", "2.3", "-1,235", "2024-03-05"]]
+SELECT FORMAT(1.5, 'N2') AS a, FORMAT(1234567.125, 'N2') AS b, FORMAT(2.25, 'F1') AS c,
+       FORMAT(-1234.5, 'N0') AS d, FORMAT(CAST('2024-03-05' AS date), 'yyyy-MM-dd') AS e
+
+-- case: format_unsupported_pattern_is_named
+-- error: 40000 FORMAT with format 'C' is not supported
+SELECT FORMAT(1.5, 'C') AS a
+
+-- case: procedure_with_execute_as_rejected
+-- error: 40000 WITH EXECUTE AS in procedure dbo.p is not supported in a dedicated SQL pool
+CREATE PROCEDURE dbo.p WITH EXECUTE AS OWNER AS SELECT 1 AS x
+
+-- case: invalid_date_string_is_msg_241
+-- error: 241 Conversion failed when converting date and/or time from character string.
+SELECT CAST('2024-13-45' AS date) AS d
+
+-- case: invalid_decimal_string_is_msg_8114
+-- error: 8114 Error converting data type varchar to numeric.
+SELECT CAST('abc' AS decimal(5, 2)) AS d
+
+-- case: decimal_overflow_is_msg_8115
+-- error: 8115 Arithmetic overflow error converting
+SELECT CAST(1000 AS decimal(3, 1)) AS d
+
+-- case: union_column_count_mismatch_is_msg_205
+-- error: 205 All queries combined using a UNION, INTERSECT or EXCEPT operator
+SELECT 1 AS a UNION SELECT 1, 2

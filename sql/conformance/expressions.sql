@@ -251,3 +251,77 @@ SELECT CAST('1.5' AS int) AS e
 -- case: text_plus_int_with_decimal_point_fails
 -- error: 245 Conversion failed when converting the varchar value '1.5' to data type int.
 SELECT '1.5' + 1 AS a
+
+-- case: cast_fraction_to_integer_truncates
+-- result: [[2, -2, 2, 2, -1, 2]]
+SELECT CAST(2.5 AS int) AS a, CAST(-2.5 AS int) AS b, CONVERT(int, 2.99) AS c,
+       CAST(CAST(2.7 AS float) AS bigint) AS d, CAST(CAST(-1.5 AS money) AS smallint) AS e,
+       CAST(2.9e0 AS tinyint) AS f
+
+-- case: cast_fraction_to_integer_overflow
+-- error: 8115 Arithmetic overflow error converting
+SELECT CAST(3000000000.5 AS int) AS a
+
+-- case: integer_addition_overflow_names_type
+-- error: 8115 Arithmetic overflow error converting expression to data type int.
+SELECT CAST(2147483647 AS int) + 1 AS a
+
+-- case: datepart_weekday_and_week_start_on_sunday
+-- result: [[1, 7, 2, 1, 53]]
+SELECT DATEPART(weekday, '2024-01-07') AS sunday,
+       DATEPART(dw, CAST('2024-01-06' AS date)) AS saturday,
+       DATEPART(week, '2024-01-07') AS second_week,
+       DATEPART(week, '2024-01-06') AS first_week,
+       DATEPART(week, CAST('2023-12-31' AS date)) AS last_week
+
+-- case: datediff_week_counts_sundays
+-- result: [[1, 0, -1, 30]]
+SELECT DATEDIFF(week, '2024-01-06', '2024-01-07') AS saturday_to_sunday,
+       DATEDIFF(week, '2024-01-07', '2024-01-13') AS same_week,
+       DATEDIFF(wk, '2024-01-13', '2024-01-01') AS backwards,
+       DATEDIFF(dd, '2024-01-01', '2024-01-31') AS days
+
+-- case: isnull_returns_type_of_first_argument
+-- result: [["ab", "abc", "abcdef"]]
+-- result: [[0, 0.5], [3, 3.0]]
+-- types: ["int", null]
+CREATE TABLE dbo.t (i int)
+INSERT INTO dbo.t VALUES (NULL), (3)
+DECLARE @v varchar(3)
+SELECT ISNULL(CAST(NULL AS varchar(2)), 'abcdef') AS a, ISNULL(@v, 'abcdef') AS b,
+       COALESCE(CAST(NULL AS varchar(2)), 'abcdef') AS c
+SELECT ISNULL(i, 0.5) AS x, COALESCE(i, 0.5) AS y FROM dbo.t ORDER BY i
+
+-- case: datalength_counts_stored_bytes
+-- result: [[6, 1, 4, 4, 4, 9, null]]
+DECLARE @n nvarchar(10) = N'ab'
+SELECT DATALENGTH(N'abc') AS nvarchar_literal,
+       DATALENGTH(CAST(N'é' AS varchar(10))) AS latin1_varchar,
+       DATALENGTH('abc ') AS trailing_space, DATALENGTH(@n) AS nvarchar_variable,
+       DATALENGTH(1) AS int_constant, DATALENGTH(CAST(1.5 AS decimal(10, 2))) AS dec,
+       DATALENGTH(CAST(NULL AS int)) AS null_value
+
+-- case: int_result_types_of_date_and_math_functions
+-- result: [[2024, 3, 1, 2, 1, 8, 0, -1]]
+-- types: ["int", "int", "int", "int", "int", "int", "int", "int"]
+SELECT YEAR('2024-03-01') AS y, MONTH(CAST('2024-03-01' AS date)) AS m,
+       DAY(CAST('2024-03-01' AS date)) AS d, CHARINDEX('b', 'abc') AS position,
+       DATEDIFF(day, '2024-01-01', '2024-01-02') AS days, POWER(2, 3) AS cube,
+       POWER(2, -1) AS half, SIGN(-5) AS sign
+
+-- case: date_plus_int_is_operand_type_clash
+-- error: 206 Operand type clash: date is incompatible with int
+SELECT CAST('2024-01-31' AS date) + 1 AS next_day
+
+-- case: datetime_plus_number_adds_days
+-- result: [["2024-02-01T00:00:00", "2024-01-29T12:00:00", "2024-02-02T00:00:00"]]
+SELECT CAST('2024-01-31' AS datetime) + 1 AS next_day,
+       CAST('2024-01-31' AS datetime) - 1.5 AS earlier,
+       2 + CAST('2024-01-31' AS datetime) AS later
+
+-- case: cast_to_datetime_rounds_to_ticks
+-- result: [["2024-03-06T00:00:00", "2024-03-05T10:00:00.003000", "2024-03-05T10:00:00.007000", "2024-03-05T10:00:00"]]
+SELECT CAST('2024-03-05 23:59:59.999' AS datetime) AS next_day,
+       CAST('2024-03-05 10:00:00.002' AS datetime) AS up,
+       CAST('2024-03-05 10:00:00.005' AS datetime) AS to_seven,
+       CONVERT(datetime, '2024-03-05 10:00:00.001') AS down

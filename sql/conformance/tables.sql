@@ -153,3 +153,15 @@ CREATE VIEW dbo.vt AS SELECT a FROM #t
 CREATE TABLE #t (a int)
 GO
 CREATE VIEW dbo.vt AS SELECT a FROM dbo.x JOIN #t ON 1 = 1
+
+-- case: merge_update_set_with_target_alias
+-- result: [[1, "b|"], [2, "x |"]]
+CREATE TABLE dbo.t (id int, y varchar(5))
+CREATE TABLE dbo.s (id int, y varchar(5))
+INSERT INTO dbo.t VALUES (1, 'a')
+INSERT INTO dbo.s VALUES (1, 'b'), (2, 'c')
+MERGE INTO dbo.t AS tgt USING dbo.s AS src ON tgt.id = src.id
+WHEN MATCHED THEN UPDATE SET tgt.y = src.y
+WHEN NOT MATCHED THEN INSERT (id, y) VALUES (src.id, src.y);
+UPDATE dbo.t SET y = 'x ' WHERE y = 'C'
+SELECT id, y + '|' AS y FROM dbo.t ORDER BY id
