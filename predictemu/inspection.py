@@ -1,4 +1,4 @@
-"""Describe a model as PREDICT sees it, and dry-run its binding against a table."""
+"""Describe a model's inputs and outputs for PREDICT, and dry-run its binding."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from predictemu.sqltypes import STRING_TYPES, SqlType
 
 @dataclass
 class InputCheck:
-    """How one model input would bind to a table: column, types and the fix."""
+    """The binding of one model input to a table: column, types and the fix."""
 
     input: TensorSpec
     column: str | None

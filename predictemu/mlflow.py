@@ -24,7 +24,7 @@ class ColumnSpec:
 
 @dataclass
 class MLmodelInfo:
-    """What predictemu reads from an MLflow model directory."""
+    """The parts of an MLflow model directory that predictemu reads."""
 
     directory: Path
     model_file: str

@@ -175,8 +175,8 @@ class PredictBinder:
     ) -> pa.RecordBatchReader:
         """Open the DATA rows, reading only the columns the statement can see.
 
-        ``used`` holds the lower-case names the statement refers to, or None when
-        a ``*`` can show every DATA column.
+        ``used`` contains the lower-case names the statement refers to, or None
+        when a ``*`` can show every DATA column.
         """
         session = self.session
         query = self._data_query(statement, data)
@@ -306,8 +306,9 @@ def _used_columns(predict: tx.Predict) -> set[str] | None:
     """Return the names the statement can read from a PREDICT's DATA columns.
 
     A ``*`` over the PREDICT rowset returns None (every column). Otherwise the
-    set holds each column name referenced unqualified or through the DATA or
-    PREDICT alias, in lower case; names that belong to other tables do no harm.
+    set contains each column name referenced unqualified or through the DATA or
+    PREDICT alias, in lower case. Names that belong to other tables do no harm,
+    because only names that DATA has are kept.
     """
     select = predict.find_ancestor(exp.Select)
     if select is None:

@@ -441,7 +441,8 @@ def format_number(node: exp.NumberToStr) -> exp.Expression:
     )
 
 
-# The result types of POWER and SIGN by the type of their first argument.
+# The result types of POWER, SIGN, SUM and AVG by the type of their (first)
+# argument; decimal arguments are handled on their own.
 _MATH_RESULT_TYPES = {
     "tinyint": "int",
     "smallint": "int",
@@ -479,19 +480,8 @@ def same_type_math(
 
 TYPED_AGGREGATES = (exp.Count, exp.Sum, exp.Avg)
 
-# The result types of T-SQL's SUM and AVG by argument type. Decimal arguments
-# are handled on their own.
-_SUM_TYPES = {
-    "tinyint": "int",
-    "smallint": "int",
-    "int": "int",
-    "bigint": "bigint",
-    "money": "money",
-    "smallmoney": "money",
-    "real": "float",
-    "float": "float",
-}
-_AVG_TYPES = _SUM_TYPES
+_SUM_TYPES = _MATH_RESULT_TYPES
+_AVG_TYPES = _MATH_RESULT_TYPES
 
 
 def aggregate(

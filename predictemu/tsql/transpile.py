@@ -26,7 +26,7 @@ from predictemu.tsql.result_types import (
     is_string,
 )
 
-# The in-memory catalog that holds #temp tables. Every cursor of the session sees
+# The in-memory catalog that contains #temp tables. Every cursor of the session sees
 # it, which DuckDB's TEMP schema does not offer. The name avoids clashing with a
 # database file named tempdb.duckdb.
 TEMP_CATALOG = "predictemu_tempdb"
@@ -73,7 +73,7 @@ class Variable:
 
 @dataclass
 class TranspileContext:
-    """What translation needs from the runner: variables, CTEs and column types."""
+    """The runner's state that translation reads: variables, column types, errors."""
 
     variables: dict[str, Variable] = field(default_factory=dict)
     column_type: Callable[[exp.Column], SqlType | None] = lambda column: None
