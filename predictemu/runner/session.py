@@ -545,9 +545,8 @@ class Session:
 
     def context(self, frame: Frame) -> TranspileContext:
         """Return a translation context over ``frame``'s variables."""
-        return TranspileContext(
+        context = TranspileContext(
             variables=frame.variables,
-            column_type=self._column_type,
             error=frame.error,
             target=self.target,
             globals={
@@ -556,6 +555,8 @@ class Session:
                 "ERROR": frame.error["number"] if frame.error else 0,
             },
         )
+        context.column_type = lambda column: self._column_type(column, context)
+        return context
 
     def evaluate(self, expression: exp.Expression, frame: Frame) -> Any:
         """Evaluate a scalar T-SQL expression and return its Python value."""
@@ -601,10 +602,15 @@ class Session:
             raise TsqlError(f'Must declare the scalar variable "{name}".', number=137)
         return variable
 
-    def _column_type(self, column: exp.Column) -> SqlType | None:
+    def _column_type(
+        self, column: exp.Column, context: TranspileContext | None = None
+    ) -> SqlType | None:
         select = column.find_ancestor(exp.Select)
         if select is None:
             return None
+        derived = self._derived_column_type(column, select, context)
+        if derived is not None:
+            return derived
         tables = [
             t
             for t in select.find_all(exp.Table)
@@ -620,6 +626,60 @@ class Session:
             if columns and column.name.lower() in columns:
                 return columns[column.name.lower()]
         return None
+
+    def _derived_column_type(
+        self,
+        column: exp.Column,
+        select: exp.Select,
+        context: TranspileContext | None,
+    ) -> SqlType | None:
+        """Return the type of a column of a derived table or CTE, asking DuckDB.
+
+        By the time an operand's type is needed, the FROM clause and the CTEs
+        are already translated (children are rewritten first), so DuckDB can
+        bind them and report their column types without running them.
+        """
+        if context is None:
+            return None
+        root = column.root()
+        ctes = {cte.alias_or_name.lower(): cte for cte in root.find_all(exp.CTE)}
+        from_ = select.args.get("from_")
+        sources = [from_.this] if from_ else []
+        sources += [join.this for join in select.args.get("joins") or []]
+        for source in sources:
+            name = source.alias_or_name if isinstance(source, exp.Expression) else ""
+            if column.table and column.table.lower() != name.lower():
+                continue
+            if isinstance(source, exp.Subquery):
+                query = source.this.copy()
+            elif (
+                isinstance(source, exp.Table)
+                and not source.args.get("db")
+                and (source.name.lower() in ctes)
+            ):
+                query = exp.select("*").from_(exp.to_identifier(source.name))
+                query.set("with_", root.args.get("with_").copy())
+            else:
+                continue
+            types = self._describe(query, context)
+            if types and column.name.lower() in types:
+                return types[column.name.lower()]
+        return None
+
+    def _describe(
+        self, query: exp.Expression, context: TranspileContext
+    ) -> dict[str, SqlType] | None:
+        used = {p.name for p in query.find_all(exp.Placeholder)}
+        params = {k: v for k, v in context.params.items() if k in used}
+        try:
+            relation = self.con.sql(query.sql(dialect="duckdb"), params=params or None)
+        except duckdb.Error:
+            logger.debug("could not type a derived table", exc_info=True)
+            return None
+        return {
+            name.lower(): _sql_type_of_duckdb(str(kind))
+            for name, kind in zip(relation.columns, relation.types, strict=True)
+        }
 
     def table_columns(self, table: exp.Table) -> dict[str, SqlType] | None:
         """Return the columns of a (translated) table, or None if it does not exist."""

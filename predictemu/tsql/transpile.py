@@ -425,8 +425,8 @@ def _arithmetic(node: exp.Expression, context: TranspileContext) -> exp.Expressi
     elif is_string(right) and is_numeric(left):
         node.set("expression", _convert_operand(node.expression, left))
     elif isinstance(node, exp.Add) and (is_string(left) or is_string(right)):
-        # NOTE: the other operand's type is unknown here (a column of a derived
-        # table, a subquery, or a function predictemu does not type), so +
+        # NOTE: the other operand's type is unknown here (a scalar subquery, or a
+        # function predictemu does not type), so +
         # concatenates. A script that adds a number from such a source to a
         # string gets text where SQL Server would add or raise Msg 245; CAST the
         # operand to make the intended type explicit.

@@ -325,3 +325,9 @@ SELECT CAST('2024-03-05 23:59:59.999' AS datetime) AS next_day,
        CAST('2024-03-05 10:00:00.002' AS datetime) AS up,
        CAST('2024-03-05 10:00:00.005' AS datetime) AS to_seven,
        CONVERT(datetime, '2024-03-05 10:00:00.001') AS down
+
+-- case: plus_on_derived_table_columns_uses_their_types
+-- result: [[2, "1b"]]
+-- result: [[45, "4040"]]
+SELECT x.a + 1 AS n, x.a + 'b' AS s FROM (SELECT '1' AS a) x;
+WITH c AS (SELECT '40' AS v, 5 AS w) SELECT v + w AS t, v + v AS u FROM c
