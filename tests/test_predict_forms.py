@@ -372,3 +372,13 @@ def test_aggregates_over_predict_keep_tsql_types(pairs, pair_classifier):
     # SUM and AVG of bigint are bigint in T-SQL, and AVG truncates toward zero.
     assert result.results[0].sql_types == ["bigint", "int", "bigint"]
     assert result.results[0].rows() == [(sum(labels), 4, sum(labels) // 4)]
+
+
+def test_data_name_qualifies_columns_without_alias(pairs, pair_classifier):
+    result = pairs.run(
+        "WITH d AS (SELECT id, a, b FROM dbo.pairs)\n"
+        "SELECT d.id, p.output_label FROM PREDICT(MODEL = (SELECT model FROM "
+        "dbo.models), DATA = d, RUNTIME = ONNX) WITH (output_label bigint) AS p"
+    )
+    labels = expected_labels(pair_classifier, A, B)
+    assert result.results[0].rows() == list(zip([1, 2, 3, 4], labels, strict=True))

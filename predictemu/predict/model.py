@@ -118,7 +118,9 @@ class LoadedModel:
                 options = ort.SessionOptions()
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
-                options.log_severity_level = 3
+                # The batched form may fail by design (the probe then falls back
+                # to one row at a time), so its errors are not logged to stderr.
+                options.log_severity_level = 4 if batched else 3
                 data = self.batched_bytes if batched else self.proto_bytes
                 session = ort.InferenceSession(
                     data, sess_options=options, providers=["CPUExecutionProvider"]

@@ -229,17 +229,28 @@ def _probe_batched(
             whole[positions], one_by_one, equal_nan=whole.dtype.kind == "f"
         ):
             same = False
-    plan.notify(_fixed_batch_notice(model, batched=same, sample=len(positions)))
+    plan.notify(
+        _fixed_batch_notice(
+            model, batched=same, sample=len(positions), mixes_rows=not same
+        )
+    )
     return batched if same else None
 
 
-def _fixed_batch_notice(model: LoadedModel, batched: bool, sample: int = 0) -> str:
+def _fixed_batch_notice(
+    model: LoadedModel, batched: bool, sample: int = 0, mixes_rows: bool = False
+) -> str:
     if batched:
         return (
             "The model's inputs are fixed at batch size 1; predictemu scores it in "
             f"batches after checking on {sample} rows of the first batch that "
-            "batched and row-by-row "
-            "results are identical."
+            "batched and row-by-row results are identical."
+        )
+    if mixes_rows:
+        return (
+            "The model's inputs are fixed at batch size 1, and in a batch its rows "
+            f"give other results than one by one (checked on {sample} rows); "
+            "predictemu scores it one row at a time, which is slow."
         )
     return (
         "The model's inputs are fixed at batch size 1 and its graph does not accept "

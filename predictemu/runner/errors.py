@@ -29,6 +29,12 @@ _TYPE_NAMES = {
 # (pattern over DuckDB's message, SQL Server message number, message template)
 _RULES: list[tuple[re.Pattern[str], int, str]] = [
     (
+        re.compile(r'Referenced table "?([^"\s]+)"? not found'),
+        4104,
+        'The multi-part identifier "{0}..." could not be bound: no table or alias '
+        'named "{0}" is in scope.',
+    ),
+    (
         re.compile(r"Table with name (\S+?) does not exist"),
         208,
         "Invalid object name '{0}'.",

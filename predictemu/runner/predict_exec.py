@@ -243,7 +243,8 @@ class PredictBinder:
         data_columns: list[str],
     ) -> None:
         data = predict.args["data"]
-        data_alias = data.alias
+        # Without AS, the DATA table's own name qualifies its columns (d.col).
+        data_alias = data.alias or data.name
         predict_alias = predict.alias
         alias = predict_alias or data_alias
         table = exp.Table(this=exp.to_identifier(view, quoted=True))
@@ -313,7 +314,8 @@ def _used_columns(predict: tx.Predict) -> set[str] | None:
     select = predict.find_ancestor(exp.Select)
     if select is None:
         return None
-    aliases = {n.lower() for n in (predict.alias, predict.args["data"].alias) if n}
+    data = predict.args["data"]
+    aliases = {n.lower() for n in (predict.alias, data.alias or data.name) if n}
     for item in select.expressions:
         if isinstance(item, exp.Star):
             return None

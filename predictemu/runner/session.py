@@ -345,6 +345,15 @@ class Session:
         value = (statement.args.get("value") or "").upper()
         if option == "NOCOUNT":
             self.nocount = value == "ON"
+        elif (option, value) in (("DATEFIRST", "7"), ("LANGUAGE", "US_ENGLISH")):
+            return
+        elif option in ("DATEFIRST", "DATEFORMAT", "LANGUAGE"):
+            raise UnsupportedError(
+                f"SET {option} {value} is not supported: predictemu computes dates as "
+                "us_english with DATEFIRST 7 (weeks start on Sunday), the defaults "
+                "of a dedicated SQL pool. Remove the SET or write the dates in "
+                "ISO form (yyyy-mm-dd)."
+            )
         else:
             logger.info("SET %s %s has no effect in predictemu", option, value)
 

@@ -111,6 +111,20 @@ def _parse_table_partition(self: Any) -> tx.SynapseTableOption:
     )
 
 
+def _left_or_right(kind: type[exp.Expression], args: list) -> exp.Expression:
+    """Build LEFT or RIGHT, converting a non-text first argument to varchar(max).
+
+    T-SQL converts a number to text implicitly. sqlglot's T-SQL parser casts to
+    the text type, which a dedicated pool does not have, so varchar(max) is used.
+    """
+    this = args[0] if args else None
+    if this is not None and not this.is_string:
+        this = exp.Cast(
+            this=this, to=exp.DataType.build("VARCHAR(MAX)", dialect="tsql")
+        )
+    return kind(this=this, expression=args[1] if len(args) > 1 else None)
+
+
 class Synapse(TSQL):
     """T-SQL as a Synapse dedicated SQL pool reads it, with PREDICT and control flow."""
 
@@ -130,6 +144,8 @@ class Synapse(TSQL):
             **TSQL.Parser.FUNCTIONS,
             # LEN keeps its argument as written; the transpiler converts it to text.
             "LEN": lambda args: exp.Length(this=args[0] if args else None),
+            "LEFT": lambda args: _left_or_right(exp.Left, args),
+            "RIGHT": lambda args: _left_or_right(exp.Right, args),
         }
 
         # T-SQL has no CREATE TABLE ... CLONE/COPY, so a COPY INTO on the line

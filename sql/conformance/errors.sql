@@ -149,3 +149,16 @@ SELECT CAST(1000 AS decimal(3, 1)) AS d
 -- case: union_column_count_mismatch_is_msg_205
 -- error: 205 All queries combined using a UNION, INTERSECT or EXCEPT operator
 SELECT 1 AS a UNION SELECT 1, 2
+
+-- case: unknown_table_prefix_is_4104
+-- error: 4104 The multi-part identifier "x..." could not be bound
+CREATE TABLE dbo.tr (f00 int)
+SELECT x.f00 FROM dbo.tr
+
+-- case: left_and_right_on_numbers_and_error_message
+-- result: [["ab", "ef", "12"]]
+-- result: [["Divide by "]]
+CREATE TABLE dbo.t (name varchar(10), n int)
+INSERT INTO dbo.t VALUES ('abcdef', 12345)
+SELECT LEFT(name, 2) AS a, RIGHT(name, 2) AS b, LEFT(n, 2) AS c FROM dbo.t
+BEGIN TRY SELECT 1/0 AS x END TRY BEGIN CATCH SELECT LEFT(ERROR_MESSAGE(), 10) AS m END CATCH

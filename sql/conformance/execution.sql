@@ -185,3 +185,10 @@ DECLARE @a int
 -- error-line: 2
 SELECT 1 AS a
 GO 0
+
+-- case: set_datefirst_other_than_default_rejected
+-- result: [[1]]
+-- error: 40000 SET DATEFIRST 1 is not supported
+SET DATEFIRST 7
+SELECT DATEPART(weekday, '2024-01-07') AS d
+SET DATEFIRST 1
