@@ -189,8 +189,11 @@ def command_run(args: argparse.Namespace) -> int:
         script = sys.stdin.read()
     else:
         path = Path(args.script)
-        if not path.is_file():
+        if not path.exists():
             raise PredictEmuError(f"Script {path} not found.")
+        if path.is_dir():
+            raise PredictEmuError(f"Script {path} is a directory; name a .sql file.")
+        # Reading rather than checking is_file() also accepts /dev/stdin and pipes.
         script = path.read_text(encoding="utf-8-sig")
     variables = parse_variables(args.var, args.var_file)
     output = StreamOutput(args.format, sys.stdout, sys.stderr)

@@ -168,3 +168,15 @@ def test_memory_limit_invalid(script):
     done = predictemu("run", script("SELECT 1 AS a"), "--memory-limit", "lots")
     assert done.returncode == 1
     assert "Invalid memory limit 'lots'" in done.stderr
+
+
+def test_run_reads_dev_stdin():
+    done = predictemu("run", "/dev/stdin", "--format", "csv", stdin="SELECT 1 AS a")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["a", "1"]
+
+
+def test_run_rejects_directory(tmp_path):
+    done = predictemu("run", str(tmp_path))
+    assert done.returncode == 1
+    assert "is a directory" in done.stderr
