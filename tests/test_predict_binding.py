@@ -62,7 +62,7 @@ def test_missing_inputs_listed_together(session, pair_classifier):
 
 
 def test_array_input_is_rejected(session):
-    """Case P1: one [N, 2] input instead of one input per column."""
+    """One [N, 2] input instead of one input per column."""
     make_table(session, "a real, b real", "(1, 2)")
     with pytest.raises(PredictError) as caught:
         session.run(
@@ -77,7 +77,7 @@ def test_array_input_is_rejected(session):
 
 
 def test_wide_output_is_rejected(session):
-    """Case P3: an output with two values per row cannot fill a column."""
+    """An output with two values per row cannot fill a column."""
     make_table(session, "a real, b real", "(1, 2)")
     with pytest.raises(PredictError) as caught:
         session.run(
@@ -105,7 +105,7 @@ def test_unknown_output_lists_outputs(session, doubling_model):
 
 
 def test_no_model_row(session, doubling_model):
-    """Case P4: the model subquery matches no row."""
+    """The model subquery matches no row."""
     session.run(
         "CREATE TABLE dbo.models (id int, model varbinary(max))\n"
         "INSERT INTO dbo.models SELECT 1, @m",
@@ -151,7 +151,7 @@ def test_empty_model(session):
 
 
 def test_pickle_is_named_and_never_loaded(session, tmp_path):
-    """Case P5: a pickled model; predictemu must not unpickle it."""
+    """A pickled model; predictemu must not unpickle it."""
     make_table(session, "f00 real", "(1)")
     marker = tmp_path / "unpickled"
     # Unpickling this payload would create the marker file.
@@ -177,7 +177,7 @@ class _Marker:
 
 
 def test_hex_text_cast_to_varbinary(session, doubling_model):
-    """Case P5: hex digits stored as characters, then cast to varbinary."""
+    """Hex digits stored as characters, then cast to varbinary."""
     make_table(session, "f00 real", "(1)")
     text = "0x" + doubling_model.hex().upper()
     with pytest.raises(ModelError) as caught:
@@ -191,7 +191,7 @@ def test_hex_text_cast_to_varbinary(session, doubling_model):
 
 
 def test_zipmap_output_not_computed(session, pair_classifier):
-    """Case P6: labels come back; the ZipMap output is never requested."""
+    """Labels come back; the ZipMap output is never requested."""
     make_table(session, "a real, b real", "(2, 2), (-1, 0)")
     result = session.run(
         "SELECT d.*, p.output_label FROM PREDICT(MODEL = @m, DATA = dbo.t AS d, "
@@ -216,7 +216,7 @@ def test_zipmap_output_declared(session, pair_classifier):
 
 
 def test_external_data_is_never_read(session, tmp_path, monkeypatch):
-    """Case P7: weights in a separate file; only model.onnx is in the table."""
+    """Weights in a separate file; only model.onnx is in the table."""
     proto = onnx.load_model_from_string(models.matmul_model())
     onnx.save_model(
         proto,
@@ -255,7 +255,7 @@ def test_external_data_folded_in_from_file(tmp_path):
 
 
 def test_opset_newer_than_runtime(session, doubling_model):
-    """Case P8: a model that imports ai.onnx opset 40."""
+    """A model that imports ai.onnx opset 40."""
     from predictemu.predict.model import supported_opset
 
     make_table(session, "f00 real", "(1)")
