@@ -154,6 +154,7 @@ class Session:
         self.models = ModelCache()
         self.nocount = False
         self.in_transaction = False
+        self.transaction_depth = 0
         # @@ROWCOUNT: rows that the last statement returned or changed.
         self.rowcount = 0
         self.output: Output = Output()
@@ -412,13 +413,13 @@ class Session:
     ) -> None:
         word = statement.name.upper()
         if word == "BEGIN":
-            if self.in_transaction:
-                raise UnsupportedError(
-                    "Nested BEGIN TRANSACTION is not supported by predictemu."
-                )
-            self.con.execute("BEGIN TRANSACTION")
-            self.in_transaction = True
-        elif not self.in_transaction:
+            # Nested BEGIN TRAN only counts, as in SQL Server: the outermost
+            # COMMIT commits, and ROLLBACK rolls back to the outermost BEGIN.
+            if self.transaction_depth == 0:
+                self.con.execute("BEGIN TRANSACTION")
+                self.in_transaction = True
+            self.transaction_depth += 1
+        elif self.transaction_depth == 0:
             number = 3902 if word == "COMMIT" else 3903
             raise TsqlError(
                 f"The {word} TRANSACTION request has no corresponding BEGIN "
@@ -426,8 +427,10 @@ class Session:
                 number=number,
             )
         elif word == "COMMIT":
-            self.con.execute("COMMIT")
-            self.in_transaction = False
+            self.transaction_depth -= 1
+            if self.transaction_depth == 0:
+                self.con.execute("COMMIT")
+                self.in_transaction = False
         else:
             self._rollback()
 
@@ -437,6 +440,7 @@ class Session:
         except duckdb.Error:
             logger.debug("ROLLBACK found no open transaction")
         self.in_transaction = False
+        self.transaction_depth = 0
 
     def _execute_create_procedure(
         self, statement: tx.CreateProcedure, frame: Frame
@@ -560,7 +564,7 @@ class Session:
             target=self.target,
             globals={
                 "ROWCOUNT": self.rowcount,
-                "TRANCOUNT": int(self.in_transaction),
+                "TRANCOUNT": self.transaction_depth,
                 "ERROR": frame.error["number"] if frame.error else 0,
             },
         )

@@ -25,3 +25,29 @@ SELECT COUNT(*) AS n FROM dbo.t
 -- case: commit_without_begin
 -- error: 3902 no corresponding BEGIN TRANSACTION
 COMMIT
+
+-- case: nested_begin_tran_counts_and_outer_commit_commits
+-- result: [[1]]
+-- result: [[2]]
+-- result: [[1]]
+-- result: [[0, 1]]
+CREATE TABLE dbo.n (a int)
+BEGIN TRAN
+SELECT @@TRANCOUNT AS c
+BEGIN TRAN
+INSERT INTO dbo.n VALUES (1)
+SELECT @@TRANCOUNT AS c
+COMMIT
+SELECT @@TRANCOUNT AS c
+COMMIT
+SELECT @@TRANCOUNT AS c, COUNT(*) AS rows_kept FROM dbo.n
+
+-- case: rollback_in_nested_transaction_undoes_all
+-- result: [[0, 0]]
+CREATE TABLE dbo.n (a int)
+BEGIN TRAN
+INSERT INTO dbo.n VALUES (1)
+BEGIN TRAN
+INSERT INTO dbo.n VALUES (2)
+ROLLBACK
+SELECT @@TRANCOUNT AS c, COUNT(*) AS rows_kept FROM dbo.n
