@@ -273,6 +273,8 @@ def _rewrite_function(
         return strings.replace(node)
     if isinstance(node, _COMPARISONS) and not isinstance(node.parent, exp.Update):
         return _compare_strings(node, context)
+    if isinstance(node, exp.In) and node.expressions:
+        return _in_strings(node, context)
     if isinstance(node, exp.Update) and isinstance(node.parent, exp.When):
         _unqualify_merge_set(node)
     return node
@@ -373,6 +375,7 @@ _FUNCTION_REWRITES = (
     exp.Sign,
     exp.Extract,
     exp.DateDiff,
+    exp.In,
     *_INT_FUNCTIONS,
     *_COMPARISONS,
 )
@@ -395,8 +398,9 @@ def _unqualify_merge_set(update: exp.Update) -> None:
 def _compare_strings(node: exp.Expression, context: TranspileContext) -> exp.Expression:
     """Ignore trailing spaces when comparing two strings, as T-SQL pads the shorter.
 
-    NOTE: only comparison operators are rewritten. IN, GROUP BY, DISTINCT and
-    joins through USING still treat 'ab' and 'ab ' as different values.
+    NOTE: only comparison operators and IN lists are rewritten. IN (subquery),
+    GROUP BY, DISTINCT and joins through USING still treat 'ab' and 'ab ' as
+    different values.
     """
     left = expression_type(node.this, context)
     right = expression_type(node.expression, context)
@@ -404,6 +408,20 @@ def _compare_strings(node: exp.Expression, context: TranspileContext) -> exp.Exp
         return node
     node.set("this", strings.trim_trailing_spaces(node.this))
     node.set("expression", strings.trim_trailing_spaces(node.expression))
+    return node
+
+
+def _in_strings(node: exp.In, context: TranspileContext) -> exp.In:
+    """Ignore trailing spaces in ``x IN (...)`` over strings, as ``=`` does."""
+    types = [expression_type(node.this, context)]
+    types += [expression_type(item, context) for item in node.expressions]
+    if not all(is_string(kind) for kind in types):
+        return node
+    node.set("this", strings.trim_trailing_spaces(node.this))
+    node.set(
+        "expressions",
+        [strings.trim_trailing_spaces(item) for item in node.expressions],
+    )
     return node
 
 

@@ -56,3 +56,9 @@ SELECT name FROM dbo.people WHERE name LIKE @pattern
 SELECT PATINDEX('%[cd]%', 'abCd') AS pattern_position,
        CHARINDEX('B', 'abc') AS position, CHARINDEX('z', 'abc') AS missing,
        REPLACE('ABC', 'b', 'x') AS replaced, REPLACE('aAa', 'A', 'x') AS all_cases
+
+-- case: in_list_ignores_trailing_spaces_and_case
+-- result: [[1], [2], [3]]
+CREATE TABLE dbo.k (id int, code varchar(5))
+INSERT INTO dbo.k VALUES (1, 'ab'), (2, 'AB'), (3, 'ab '), (4, 'abc')
+SELECT id FROM dbo.k WHERE code IN ('ab', 'x') ORDER BY id
