@@ -70,10 +70,10 @@ class PredictBinder:
                 for column in predict.expressions
             ]
             outputs = bind_outputs(model, columns)
+            _check_name_clashes(columns, reader.schema)
             self._note_default_lengths(predict)
         except TsqlError as err:
             raise err.locate(line) from None
-        _check_name_clashes(columns, reader.schema)
         plan = ScoringPlan(
             model,
             inputs,
