@@ -580,3 +580,14 @@ def test_year_feeds_int_not_bigint(session):
         script.format("int"), variables={"@m": identity_model(TensorProto.INT32)}
     )
     assert result.results[0].rows() == [(2024,)]
+
+
+def test_truncated_model_is_named(session, doubling_model):
+    make_table(session, "f00 real", "(1)")
+    with pytest.raises(ModelError) as caught:
+        session.run(
+            "SELECT * FROM PREDICT(MODEL = @m, DATA = dbo.t) WITH (variable real) AS p",
+            variables={"@m": doubling_model[:15]},
+        )
+    assert "start like an ONNX model but do not parse" in str(caught.value)
+    assert "15 bytes" in str(caught.value)

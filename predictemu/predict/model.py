@@ -209,6 +209,13 @@ def describe_first_bytes(data: bytes) -> str:
             "the bytes are hexadecimal text; convert the hex to binary before "
             "storing it in the varbinary column"
         )
+    if head[:1] == b"\x08":
+        # ONNX files begin with field 1, ir_version, as a varint: byte 0x08.
+        return (
+            f"the {len(data):,} bytes start like an ONNX model but do not parse, so "
+            "the model is probably cut short or damaged; check that the whole "
+            "file was loaded (a varchar variable of limited length cuts hex text)"
+        )
     return f"the first bytes are {head.hex(' ')}"
 
 

@@ -29,8 +29,7 @@ from predictemu.runner.predict_views import ensure_catalog
 from predictemu.sqltypes import SqlType, sql_type_from_arrow, sql_type_from_ast
 from predictemu.tsql import expressions as tx
 from predictemu.tsql.batches import Batch, split_batches
-from predictemu.tsql.dialect import parse_batch
-from predictemu.tsql.result_types import duckdb_type
+from predictemu.tsql.dialect import Synapse, parse_batch
 from predictemu.tsql.transpile import (
     DEFAULT_SCHEMA,
     RELATION_PREFIX,
@@ -578,7 +577,10 @@ class Session:
     def _evaluate_as(
         self, expression: exp.Expression, sql_type: SqlType, frame: Frame
     ) -> Any:
-        cast = exp.Cast(this=expression.copy(), to=duckdb_type(sql_type))
+        # The CAST names the declared T-SQL type, so the translation applies its
+        # length: varchar(100) keeps 100 characters, varchar(max) all of them.
+        target = exp.DataType.build(str(sql_type), dialect=Synapse)
+        cast = exp.Cast(this=expression.copy(), to=target)
         value = self._scalar(exp.select(cast), frame)
         if sql_type.length and isinstance(value, str):
             value = value[: sql_type.length]

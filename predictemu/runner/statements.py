@@ -86,7 +86,7 @@ def reject_table_functions(statement: exp.Expression) -> None:
     a DuckDB table function such as read_csv('...') would run, which no pool
     accepts.
     """
-    for table in statement.find_all(exp.Table):
+    for table in statement.find_all(exp.Table, exp.Lateral):
         function = table.this
         if isinstance(function, exp.Func):
             name = (

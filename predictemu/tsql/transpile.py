@@ -201,6 +201,15 @@ def _rewrite_node(node: exp.Expression, context: TranspileContext) -> exp.Expres
         return _variable(node, context)
     if isinstance(node, exp.National):
         return exp.Literal.string(node.name)
+    if isinstance(node, exp.Join) and isinstance(node.this, exp.Lateral):
+        cross_apply = node.this.args.get("cross_apply")
+        if cross_apply is not None:
+            # CROSS APPLY is DuckDB's CROSS JOIN LATERAL, and OUTER APPLY its
+            # LEFT JOIN LATERAL ... ON TRUE.
+            node.this.set("cross_apply", None)
+            if cross_apply:
+                return exp.Join(this=node.this, kind="CROSS")
+            return exp.Join(this=node.this, side="LEFT", on=exp.true())
     if isinstance(node, exp.Convert):
         return functions.convert(node, expression_type(node.expression, context))
     if isinstance(node, exp.Length):

@@ -192,3 +192,18 @@ GO 0
 SET DATEFIRST 7
 SELECT DATEPART(weekday, '2024-01-07') AS d
 SET DATEFIRST 1
+
+-- case: string_variables_keep_declared_length
+-- result: [[40, 40, "abcde", 40]]
+CREATE PROCEDURE dbo.len_of @s varchar(100), @o varchar(100) OUTPUT AS
+BEGIN
+    SET @o = @s
+END
+GO
+DECLARE @c varchar(100) = '0123456789012345678901234567890123456789'
+DECLARE @d varchar(max)
+SET @d = @c
+DECLARE @e varchar(5) = 'abcdefgh'
+DECLARE @o varchar(100)
+EXEC dbo.len_of @c, @o OUTPUT
+SELECT LEN(@c) AS c, LEN(@d) AS d, @e AS e, LEN(@o) AS o

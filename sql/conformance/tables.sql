@@ -165,3 +165,16 @@ WHEN MATCHED THEN UPDATE SET tgt.y = src.y
 WHEN NOT MATCHED THEN INSERT (id, y) VALUES (src.id, src.y);
 UPDATE dbo.t SET y = 'x ' WHERE y = 'C'
 SELECT id, y + '|' AS y FROM dbo.t ORDER BY id
+
+-- case: cross_and_outer_apply
+-- result: [[1, 1], [2, 1]]
+-- result: [[1, 10], [2, null]]
+CREATE TABLE dbo.m (a int)
+INSERT INTO dbo.m VALUES (1), (2)
+SELECT m.a, z.z FROM dbo.m m CROSS APPLY (SELECT 1 AS z) z ORDER BY m.a
+SELECT m.a, z.z FROM dbo.m m OUTER APPLY (SELECT 10 AS z WHERE m.a = 1) z ORDER BY m.a
+
+-- case: cross_apply_table_function_rejected
+-- error: 40000 The table-valued function STRING_SPLIT is not supported
+CREATE TABLE dbo.m (a varchar(10))
+SELECT s.value FROM dbo.m CROSS APPLY STRING_SPLIT(m.a, ',') AS s
