@@ -29,6 +29,12 @@ _TYPE_NAMES = {
 # (pattern over DuckDB's message, SQL Server message number, message template)
 _RULES: list[tuple[re.Pattern[str], int, str]] = [
     (
+        re.compile(r'Column with name "?([^"\s]+?)"? already exists'),
+        2705,
+        "Column names in each table must be unique. Column name '{0}' in the table "
+        "is specified more than once.",
+    ),
+    (
         re.compile(r'Referenced table "?([^"\s]+)"? not found'),
         4104,
         'The multi-part identifier "{0}..." could not be bound: no table or alias '

@@ -162,3 +162,7 @@ CREATE TABLE dbo.t (name varchar(10), n int)
 INSERT INTO dbo.t VALUES ('abcdef', 12345)
 SELECT LEFT(name, 2) AS a, RIGHT(name, 2) AS b, LEFT(n, 2) AS c FROM dbo.t
 BEGIN TRY SELECT 1/0 AS x END TRY BEGIN CATCH SELECT LEFT(ERROR_MESSAGE(), 10) AS m END CATCH
+
+-- case: duplicate_column_names
+-- error: 2705 Column names in each table must be unique
+CREATE TABLE dbo.dup (Num int, NUM int)
