@@ -332,7 +332,7 @@ def _column_values(column) -> list:
     import pyarrow as pa
 
     if pa.types.is_float32(column.type):
-        # Print a real with the digits float32 holds (0.05, not 0.0500000007...).
+        # Print a real with the digits float32 keeps (0.05, not 0.0500000007...).
         import numpy as np
 
         return [

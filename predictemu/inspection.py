@@ -149,7 +149,9 @@ def inspect_command(args) -> int:
     elif not args.model:
         raise PredictEmuError("Name a model file or directory, or use --model-table.")
     if args.table and not args.db:
-        raise PredictEmuError("--table needs --db, the database that holds the table.")
+        raise PredictEmuError(
+            "--table needs --db, the database that contains the table."
+        )
 
     session = None
     try:

@@ -1,7 +1,7 @@
--- Score every flight with the bundled delay model, in the shape Synapse Studio's
--- scoring wizard writes: a CTE casts the table's columns to the model's input
--- types, PREDICT reads the model from the model table by 'name:version', and
--- the procedure is created in its own batch and then executed.
+-- Score every flight with the bundled delay model, in the shape that Synapse
+-- Studio's scoring wizard writes. A CTE casts the table's columns to the model's
+-- input types. PREDICT reads the model from the model table by 'name:version'.
+-- The procedure is created in its own batch and then executed.
 IF OBJECT_ID('dbo.score_flights_delay') IS NOT NULL
     DROP PROCEDURE [dbo].[score_flights_delay]
 GO

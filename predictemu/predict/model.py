@@ -1,10 +1,11 @@
 """Load ONNX models for PREDICT, with the checks the pool makes and better reasons.
 
-The pool answers every unreadable model with "Model is corrupt or invalid".
-predictemu says why: no row, NULL, empty, not ONNX (with a hint from the first
-bytes), weights in an external data file, an opset newer than the installed
-runtime, or an invalid graph. Model bytes are only ever parsed as ONNX protobuf;
-nothing is unpickled and no file is read to complete a model from a table.
+The pool reports every unreadable model as "Model is corrupt or invalid".
+predictemu adds the reason: no row, NULL, empty, not ONNX (with a hint from the
+first bytes), weights in an external data file, an opset or IR version newer than
+the installed runtime, or an invalid graph. Model bytes are only parsed as ONNX
+protobuf, so nothing is unpickled, and no file is read to complete a model that
+came from a table.
 """
 
 from __future__ import annotations
@@ -399,7 +400,7 @@ def supported_opset() -> int:
 
 
 def supported_opsets() -> dict[str, int]:
-    """Return the highest opset of each operator domain the installed onnx knows.
+    """Return the highest opset of each operator domain in the installed onnx.
 
     NOTE: these come from the onnx package's operator registry, which ships
     with a matching onnxruntime release; a runtime that lags its onnx package

@@ -1,4 +1,4 @@
-"""Where a run's result sets and messages go."""
+"""Destinations for a run's result sets and messages."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ class Output:
 
 @dataclass
 class RunResult:
-    """What a script run produced: result sets, messages and the last return status."""
+    """The outcome of a script run: result sets, messages and the last return status."""
 
     results: list[ResultSet] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)

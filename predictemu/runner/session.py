@@ -335,7 +335,7 @@ class Session:
         variable.null_reason = None
         query = expression.this if isinstance(expression, exp.Subquery) else None
         if variable.value is None and isinstance(query, exp.Query):
-            # Remember why, so a NULL model in PREDICT can say which fix applies.
+            # Remember why, so PREDICT's error for a NULL model can name the fix.
             count = exp.select("count(*)").from_(query.copy().subquery("assigned"))
             rows = self._scalar(count, frame)
             variable.null_reason = "no row" if rows == 0 else "null value"

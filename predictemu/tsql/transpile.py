@@ -26,8 +26,8 @@ from predictemu.tsql.result_types import (
     is_string,
 )
 
-# The in-memory catalog that contains #temp tables. Every cursor of the session sees
-# it, which DuckDB's TEMP schema does not offer. The name avoids clashing with a
+# The in-memory catalog that contains #temp tables. Every cursor of the session can
+# read it, which DuckDB's TEMP schema does not offer. The name avoids clashing with a
 # database file named tempdb.duckdb.
 TEMP_CATALOG = "predictemu_tempdb"
 # Name prefix of the Arrow streams that PREDICT registers on the connection.
@@ -162,7 +162,7 @@ def rewrite(node: exp.Expression, context: TranspileContext) -> exp.Expression:
     for call in node.find_all(exp.Anonymous):
         if call.name.upper() == "DATALENGTH" and call.expressions:
             call.meta["first_type"] = _declared_type(call.expressions[0], context)
-    # Children first, so a parent sees its operands already rewritten (an
+    # Children first, so a parent gets its operands already rewritten (an
     # operand that became a string tells + to concatenate).
     for current in reversed(list(node.walk(bfs=False))):
         replacement = _rewrite_node(current, context)

@@ -1,8 +1,8 @@
 """Write the scoring procedure in the two shapes Synapse Studio's wizard writes.
 
-``cte`` (the newer shape) casts the columns in a CTE named InputData;
-``temp-table`` casts them into a ``#`` table named after the scored table, which
-it drops first when an earlier EXEC in the session left it behind. Both
+``cte`` (the newer shape) casts the columns in a CTE named InputData.
+``temp-table`` casts them into a ``#`` table named after the scored table. It drops
+that table first when an earlier EXEC in the session left it behind. Both
 read the model from the model table by ``[ID] = 'name:version'``, are created
 in their own batch and executed after ``GO``. The first batch drops an earlier
 version of the procedure, so the script can run again.
